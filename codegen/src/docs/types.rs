@@ -1,0 +1,268 @@
+//! Type expressions: how the documentation writes them, how the spec writes them, and
+//! when the two mean the same type.
+//!
+//! The documentation writes a type as a name (`integer`, `object`, `time`, `Bot`), an
+//! array of a type (`integer[]`, `User[]`), the bare word `array`, or a union of those
+//! separated by `|` (`string|integer`, `string | null`). The spec writes a name or a list
+//! of names, with `items:` for the element type of an `array` or `map`.
+//!
+//! # Equivalence rules
+//!
+//! Both sides are turned into a set of [`Atom`]s and compared as sets:
+//!
+//! 1. `null` in a union is dropped on both sides (the docs write `string|null` for a value
+//!    that may be null; the spec does not model null).
+//! 2. Names compare case-insensitively (`Bot` == `bot`).
+//! 3. Doc `X[]` == spec `array` with `items: X` (the items compared by these same rules).
+//!    Doc `X[]` against a spec `array` without `items` is a difference.
+//! 4. Doc `array` == any spec `array`, whatever its items.
+//! 5. Doc `object` == spec `object`, spec `map`, or any spec named type (a name that is
+//!    not one of the base types, e.g. `time`).
+//! 6. A doc named type (`Bot`, `time`) == a spec named type of the same name, or spec
+//!    `object` (the spec inlined the fields).
+//! 7. Unions are equal when every doc atom matches some spec atom and every spec atom
+//!    matches some doc atom.
+//! 8. Anything else, including `string` against `char` or `text`, is a difference: the
+//!    spec uses the documentation's names.
+
+use crate::spec::{Field, ResultSpec, TypeExpr};
+
+/// The base type names of the documentation; any other name is a named type.
+pub const BASE_TYPES: &[&str] = &[
+    "integer",
+    "double",
+    "string",
+    "text",
+    "char",
+    "boolean",
+    "date",
+    "datetime",
+    "timestamp",
+    "file",
+    "any",
+    "array",
+    "object",
+    "map",
+];
+
+/// Whether `name` is a named type rather than a base type.
+pub fn is_named_type(name: &str) -> bool {
+    !BASE_TYPES.iter().any(|b| b.eq_ignore_ascii_case(name)) && !name.eq_ignore_ascii_case("null")
+}
+
+/// One alternative of a type expression.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Atom {
+    /// A base or named type, as written.
+    Name(String),
+    /// An array; `None` when the element type is not given.
+    Array(Option<Box<Atom>>),
+    /// A map; `None` when the value type is not given.
+    Map(Option<Box<Atom>>),
+}
+
+impl std::fmt::Display for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Atom::Name(n) => f.write_str(n),
+            Atom::Array(None) => f.write_str("array"),
+            Atom::Array(Some(a)) => write!(f, "{a}[]"),
+            Atom::Map(None) => f.write_str("map"),
+            Atom::Map(Some(a)) => write!(f, "map<{a}>"),
+        }
+    }
+}
+
+/// Parses one name (`integer`, `User[]`, `array`) into an atom.
+fn atom(name: &str) -> Atom {
+    let name = name.trim();
+    if let Some(inner) = name.strip_suffix("[]") {
+        return Atom::Array(Some(Box::new(atom(inner))));
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "array" => Atom::Array(None),
+        "map" => Atom::Map(None),
+        _ => Atom::Name(name.to_string()),
+    }
+}
+
+/// Splits a written doc type (`string|integer`, `User[]`) into its alternatives,
+/// dropping `null`. An empty result means the type is unknown.
+pub fn parse_doc_type(written: &str) -> Vec<Atom> {
+    written
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("null"))
+        .map(atom)
+        .collect()
+}
+
+/// The atoms of a spec type expression with its `items`.
+pub fn spec_atoms(ty: &TypeExpr, items: Option<&str>) -> Vec<Atom> {
+    ty.names()
+        .into_iter()
+        .filter(|n| !n.eq_ignore_ascii_case("null"))
+        .map(|n| match n.to_ascii_lowercase().as_str() {
+            "array" => Atom::Array(items.map(|i| Box::new(atom(i)))),
+            "map" => Atom::Map(items.map(|i| Box::new(atom(i)))),
+            _ => atom(n),
+        })
+        .collect()
+}
+
+/// The atoms of a spec field.
+pub fn field_atoms(f: &Field) -> Vec<Atom> {
+    spec_atoms(&f.ty, f.items.as_deref())
+}
+
+/// The atoms of a spec result.
+pub fn result_atoms(r: &ResultSpec) -> Vec<Atom> {
+    spec_atoms(&r.ty, r.items.as_deref())
+}
+
+/// Whether a doc atom and a spec atom mean the same type (rules 2 to 6).
+pub fn atom_matches(doc: &Atom, spec: &Atom) -> bool {
+    match (doc, spec) {
+        (Atom::Name(d), Atom::Name(s)) => {
+            d.eq_ignore_ascii_case(s)
+                || (d.eq_ignore_ascii_case("object") && is_named_type(s))
+                || (is_named_type(d) && s.eq_ignore_ascii_case("object"))
+        }
+        (Atom::Name(d), Atom::Map(_)) => d.eq_ignore_ascii_case("object"),
+        (Atom::Array(None), Atom::Array(_)) => true,
+        (Atom::Array(Some(d)), Atom::Array(Some(s))) => atom_matches(d, s),
+        (Atom::Map(None), Atom::Map(_)) => true,
+        (Atom::Map(Some(d)), Atom::Map(Some(s))) => atom_matches(d, s),
+        _ => false,
+    }
+}
+
+/// Whether two atom sets mean the same type (rule 7). An empty doc set (type not
+/// documented) matches anything.
+pub fn equivalent(doc: &[Atom], spec: &[Atom]) -> bool {
+    doc.is_empty()
+        || (doc.iter().all(|d| spec.iter().any(|s| atom_matches(d, s)))
+            && spec.iter().all(|s| doc.iter().any(|d| atom_matches(d, s))))
+}
+
+/// Renders atoms as the docs would write them (`string|integer`).
+pub fn render(atoms: &[Atom]) -> String {
+    atoms
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Whether these atoms describe something with fields (an object, a named type, or an
+/// array or map of those).
+pub fn has_fields(atoms: &[Atom]) -> bool {
+    atoms.iter().any(|a| match a {
+        Atom::Name(n) => n.eq_ignore_ascii_case("object") || is_named_type(n),
+        Atom::Array(i) | Atom::Map(i) => i.as_deref().map_or(true, |i| has_fields(std::slice::from_ref(i))),
+    })
+}
+
+/// The named type these atoms refer to (`time`, `Bot`, or the items of `Bot[]`), if any.
+pub fn named_type(atoms: &[Atom]) -> Option<&str> {
+    atoms.iter().find_map(|a| match a {
+        Atom::Name(n) if is_named_type(n) => Some(n.as_str()),
+        Atom::Array(Some(i)) | Atom::Map(Some(i)) => named_type(std::slice::from_ref(i)),
+        _ => None,
+    })
+}
+
+/// Converts a written doc type into the spec's `type` and `items` (for drafts).
+/// Named types are lowercased, as the spec names them.
+pub fn to_spec(written: &str) -> (TypeExpr, Option<String>) {
+    let atoms = parse_doc_type(written);
+    let mut names = Vec::new();
+    let mut items = None;
+    for a in &atoms {
+        match a {
+            Atom::Name(n) => names.push(spec_name(n)),
+            Atom::Array(i) => {
+                names.push("array".to_string());
+                if let Some(i) = i {
+                    items = Some(match i.as_ref() {
+                        Atom::Name(n) => spec_name(n),
+                        other => other.to_string(),
+                    });
+                }
+            }
+            Atom::Map(i) => {
+                names.push("map".to_string());
+                items = i.as_ref().map(|i| i.to_string());
+            }
+        }
+    }
+    names.dedup();
+    let ty = match names.len() {
+        0 => TypeExpr::One("any".into()),
+        1 => TypeExpr::One(names.remove(0)),
+        _ => TypeExpr::Union(names),
+    };
+    (ty, items)
+}
+
+fn spec_name(n: &str) -> String {
+    n.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> TypeExpr {
+        TypeExpr::One(s.into())
+    }
+
+    #[test]
+    fn parses_doc_types() {
+        assert_eq!(
+            parse_doc_type("string | null"),
+            vec![Atom::Name("string".into())]
+        );
+        assert_eq!(
+            parse_doc_type("User[]"),
+            vec![Atom::Array(Some(Box::new(Atom::Name("User".into()))))]
+        );
+        assert_eq!(parse_doc_type("array"), vec![Atom::Array(None)]);
+    }
+
+    #[test]
+    fn equivalence_rules() {
+        let eq = |d: &str, s: TypeExpr, items: Option<&str>| {
+            equivalent(&parse_doc_type(d), &spec_atoms(&s, items))
+        };
+        assert!(eq("integer[]", one("array"), Some("integer")));
+        assert!(!eq("integer[]", one("array"), Some("string")));
+        assert!(!eq("integer[]", one("array"), None));
+        assert!(eq("array", one("array"), Some("object")));
+        assert!(eq("object", one("time"), None));
+        assert!(eq("object", one("map"), Some("string")));
+        assert!(eq("Bot", one("object"), None));
+        assert!(eq("Bot", one("bot"), None));
+        assert!(eq("User[]", one("array"), Some("object")));
+        assert!(eq(
+            "integer|string",
+            TypeExpr::Union(vec!["string".into(), "integer".into()]),
+            None
+        ));
+        assert!(!eq("string|integer", one("string"), None));
+        assert!(!eq("string", one("char"), None));
+        assert!(eq("string|null", one("string"), None));
+    }
+
+    #[test]
+    fn converts_to_spec() {
+        assert_eq!(to_spec("User[]"), (one("array"), Some("user".into())));
+        assert_eq!(
+            to_spec("string|integer"),
+            (
+                TypeExpr::Union(vec!["string".into(), "integer".into()]),
+                None
+            )
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! Rustdoc text: escaping spec prose for rustdoc and building the method page
+//! (summary, scopes, access, params table, result, errors table, official link).
+
+use crate::ir::{ErrorVariantIr, FieldIr, MethodIr};
+use crate::spec::{AuthKind, Required};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes, one per line, so that the rendered code shows `///` lines.
+pub fn attrs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Makes free text safe for rustdoc: outside inline code, `<`, `>` and `[`, `]` are escaped
+/// so that they are neither HTML tags nor intra-doc links, and bare URLs get angle brackets.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        let mut rest = part;
+        while let Some(pos) = rest.find("http") {
+            let (before, tail) = rest.split_at(pos);
+            push_escaped(&mut out, before);
+            if tail.starts_with("https://") || tail.starts_with("http://") {
+                let end = tail
+                    .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"')
+                    .unwrap_or(tail.len());
+                let url = tail[..end].trim_end_matches(['.', ',', ';']);
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                rest = &tail[url.len()..];
+            } else {
+                push_escaped(&mut out, &tail[..4]);
+                rest = &tail[4..];
+            }
+        }
+        push_escaped(&mut out, rest);
+    }
+    // An odd number of backticks would open code that never closes; close it.
+    if text.matches('`').count() % 2 == 1 {
+        out.push('`');
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Text for a table cell: one line, pipes escaped.
+pub fn cell(text: &str) -> String {
+    escape(&text.split_whitespace().collect::<Vec<_>>().join(" ")).replace('|', "\\|")
+}
+
+/// The doc comment of a field.
+pub fn field(f: &FieldIr) -> String {
+    let mut s = format!("`{}` ({}", f.wire, f.wire_type);
+    match f.required {
+        Required::Yes => s.push_str(", required"),
+        Required::Webhook => s.push_str(", required for webhook calls"),
+        Required::No => {}
+    }
+    s.push(')');
+    if !f.doc.is_empty() {
+        s.push_str(": ");
+        s.push_str(&escape(&f.doc));
+    }
+    if let Some(d) = &f.deprecated {
+        s.push_str(&format!("\n\nDeprecated: {}", escape(d)));
+    }
+    if f.secret {
+        s.push_str("\n\nA credential: shown as `<redacted>` in `Debug` output.");
+    }
+    s
+}
+
+/// The doc comment of a request struct: the whole method page.
+pub fn method(m: &MethodIr) -> String {
+    let mut s = format!("{}\n\n`{}`", escape(&m.summary), m.wire);
+    if let Some(d) = &m.description {
+        s.push_str("\n\n");
+        s.push_str(&escape(d.trim()));
+    }
+    if let Some(d) = &m.deprecated {
+        s.push_str(&format!("\n\n**Deprecated**: {}.", escape(d)));
+    }
+    let scopes: Vec<String> = m.scopes.iter().map(|(w, _)| format!("`{w}`")).collect();
+    s.push_str(&format!("\n\n**Scopes:** {}", scopes.join(", ")));
+    if let Some(a) = &m.access {
+        s.push_str(&format!("  \n**Who may call:** {}", escape(a.trim())));
+    }
+    let auth: Vec<&str> = m
+        .auth
+        .iter()
+        .map(|a| match a {
+            AuthKind::Oauth => "OAuth",
+            AuthKind::Webhook => "webhook",
+            AuthKind::Session => "browser session",
+        })
+        .collect();
+    s.push_str(&format!("  \n**Auth:** {}", auth.join(", ")));
+
+    s.push_str("\n\n# Parameters\n\n");
+    if m.params.is_empty() {
+        s.push_str("None.");
+    } else {
+        s.push_str("| Param | Field | Type | Required | Description |\n|---|---|---|---|---|\n");
+        for p in &m.params {
+            let req = match p.required {
+                Required::Yes => "yes",
+                Required::No => "no",
+                Required::Webhook => "webhook",
+            };
+            s.push_str(&format!(
+                "| `{}` | `{}` | {} | {} | {} |\n",
+                p.wire,
+                p.ident.trim_start_matches("r#"),
+                cell(&p.wire_type),
+                req,
+                cell(&p.doc)
+            ));
+        }
+        s.truncate(s.trim_end().len());
+    }
+    s.push_str(&format!("\n\n# Result\n\n`{}`", m.result_wire_type));
+    if !m.result_doc.trim().is_empty() {
+        s.push_str(": ");
+        s.push_str(&escape(m.result_doc.trim()));
+    }
+    s.push_str("\n\n# Errors\n\n");
+    match &m.errors {
+        None => s.push_str("No method-specific errors are documented; system errors apply."),
+        Some(e) => {
+            s.push_str(&format!("Documented errors arrive as [`{}`]; system errors as [`crate::SystemError`].\n\n", e.name));
+            s.push_str(errors_table(&e.variants).trim_end());
+        }
+    }
+    if !m.see_also.is_empty() {
+        let links: Vec<String> = m
+            .see_also
+            .iter()
+            .map(|(w, link)| match link {
+                Some(path) => format!("[`{w}`]({path})"),
+                None => format!("`{w}`"),
+            })
+            .collect();
+        s.push_str(&format!("\n\n**See also:** {}", links.join(", ")));
+    }
+    s.push_str(&format!("\n\n[Official documentation]({})", m.docs_url));
+    s
+}
+
+/// A Markdown table of error cases: status, code, message, meaning.
+pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
+    let mut s = String::from("| Status | Code | Message | When |\n|---|---|---|---|\n");
+    for v in variants {
+        for (status, msg, when) in &v.cases {
+            s.push_str(&format!(
+                "| {} | `{}` | {} | {} |\n",
+                status,
+                v.code,
+                msg.as_deref().map(cell).unwrap_or_default(),
+                when.as_deref().map(cell).unwrap_or_default()
+            ));
+        }
+    }
+    s
+}
+
+/// The doc comment of an error variant.
+pub fn error_variant(v: &ErrorVariantIr) -> String {
+    let mut s = format!("`{}`", v.code);
+    for (status, msg, when) in &v.cases {
+        s.push_str(&format!("\n\n- HTTP {status}"));
+        if let Some(m) = msg {
+            s.push_str(&format!(": \"{}\"", escape(m)));
+        }
+        if let Some(w) = when {
+            s.push_str(&format!(" — {}", escape(w.trim())));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html_links_and_urls_outside_code() {
+        assert_eq!(escape("chat<ID> `chat<ID>`"), "chat&lt;ID&gt; `chat<ID>`");
+        assert_eq!(escape("FIELDS[NAME]"), "FIELDS\\[NAME\\]");
+        assert_eq!(escape("see https://x.y/a."), "see <https://x.y/a>.");
+        assert_eq!(escape("odd `tick"), "odd `tick`");
+    }
+}

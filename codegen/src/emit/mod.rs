@@ -1,0 +1,135 @@
+//! Emission: one function per kind of item, each returning a `TokenStream` built with
+//! `quote!`. Emitters read every name from the IR and decide none.
+
+pub mod docs;
+mod errors;
+mod request;
+mod types;
+
+use crate::ir::{Api, MethodIr, NamespaceIr, RustTy};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub use errors::{error_enum, system_errors};
+pub use request::request;
+pub use types::type_def;
+
+/// A path or identifier from the IR as tokens (`r#type`, `crate::types::Time`).
+pub(crate) fn ident(text: &str) -> TokenStream {
+    text.parse().unwrap_or_else(|_| {
+        let msg = format!("bitrix-codegen: invalid identifier {text:?}");
+        quote!(compile_error!(#msg))
+    })
+}
+
+/// The tokens of a Rust type.
+pub(crate) fn ty(t: &RustTy) -> TokenStream {
+    match t {
+        RustTy::Int => quote!(i64),
+        RustTy::Float => quote!(f64),
+        RustTy::Str => quote!(::std::string::String),
+        RustTy::Bool => quote!(bool),
+        RustTy::Json => quote!(::serde_json::Value),
+        RustTy::Vec(inner) => {
+            let i = ty(inner);
+            quote!(::std::vec::Vec<#i>)
+        }
+        RustTy::Map(inner) => {
+            let i = ty(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #i>)
+        }
+        RustTy::Named(p) => ident(p),
+    }
+}
+
+/// Everything generated for one method: its types, request struct, error enum.
+pub fn method(m: &MethodIr) -> TokenStream {
+    let types = m.types.iter().map(type_def);
+    let req = request(m);
+    let err = m.errors.as_ref().map(|e| error_enum(e, &m.struct_name));
+    quote! {
+        #req
+        #err
+        #(#types)*
+    }
+}
+
+/// The file of one namespace module.
+pub fn namespace(ns: &NamespaceIr) -> TokenStream {
+    let methods = ns.methods.iter().map(method);
+    quote!(#(#methods)*)
+}
+
+/// The file of items shared by all namespaces: `Scope`, `SystemError`, and module `types`.
+pub fn common(api: &Api) -> TokenStream {
+    let scopes = scope_enum(api);
+    let sys = system_errors(&api.system_errors, &api.system_errors_url);
+    let types = api.common_types.iter().map(type_def);
+    quote! {
+        #scopes
+        #sys
+        /// Named object types shared by many methods (`spec/common/types.yaml`).
+        pub mod types {
+            #(#types)*
+        }
+    }
+}
+
+/// The `Scope` enum.
+fn scope_enum(api: &Api) -> TokenStream {
+    let variants = api.scopes.iter().map(|s| {
+        let v = ident(&s.variant);
+        let doc = docs::attrs(&format!("`{}`: {}", s.wire, docs::escape(&s.doc)));
+        quote!(#doc #v,)
+    });
+    let arms = api.scopes.iter().map(|s| {
+        let v = ident(&s.variant);
+        let w = &s.wire;
+        quote!(Scope::#v => #w,)
+    });
+    quote! {
+        /// A permission scope of the REST API (`spec/scopes.yaml`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Scope {
+            #(#variants)*
+        }
+        impl Scope {
+            /// The scope's wire name.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+        impl ::std::fmt::Display for Scope {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// The `namespaces.rs` file: one feature-gated module per namespace, including its file.
+pub fn modules(api: &Api) -> TokenStream {
+    let mods = api.namespaces.values().map(|ns| {
+        let m = ident(&ns.module);
+        let feature = &ns.module;
+        let file = format!("/{}.rs", ns.module);
+        let doc = docs::attrs(&format!(
+            "Methods `{}.*` ({} methods). Enabled by the cargo feature `{}` (or `full`).",
+            ns.prefix,
+            ns.methods.len(),
+            ns.module
+        ));
+        quote! {
+            #doc
+            #[cfg(feature = #feature)]
+            #[allow(deprecated)]
+            pub mod #m {
+                include!(concat!(env!("OUT_DIR"), #file));
+            }
+        }
+    });
+    quote!(#(#mods)*)
+}

@@ -1,0 +1,62 @@
+//! Emitter for request structs and their `Method` impl.
+
+use super::types::{builder, checks, redacting_debug};
+use super::{docs, ident, ty};
+use crate::ir::{MethodIr, RustTy, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The request struct of a method, its builder, and its `Method` impl.
+pub fn request(m: &MethodIr) -> TokenStream {
+    let n = ident(&m.struct_name);
+    let doc = docs::attrs(&docs::method(m));
+    let (decls, imp) = builder(&m.struct_name, &m.params);
+    let debug = redacting_debug(&m.struct_name, &m.params);
+    let derive_debug = debug.is_none().then(|| quote!(Debug,));
+    let deprecated = m.deprecated.as_ref().map(|note| quote!(#[deprecated(note = #note)]));
+    let wire = &m.wire;
+    let scopes = m.scopes.iter().map(|(_, v)| {
+        let v = ident(v);
+        quote!(crate::Scope::#v)
+    });
+    let result = ty(&m.result);
+    let error = match &m.errors {
+        Some(e) => ident(&e.name),
+        None => quote!(crate::NoMethodError),
+    };
+    // Param objects of this method are the only named types with a `check`.
+    let param_structs: Vec<&str> = m
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) if s.role == crate::ir::Role::Param => Some(s.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let body = checks(&m.params, &|t| matches!(t, RustTy::Named(n) if param_structs.contains(&n.as_str())));
+    let check = (!body.is_empty()).then(|| {
+        quote! {
+            fn check(&self, c: &mut crate::__private::Checker) {
+                #[allow(unused_imports)]
+                use crate::__private::Check as _;
+                #body
+            }
+        }
+    });
+    quote! {
+        #doc
+        #deprecated
+        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
+        #[non_exhaustive]
+        pub struct #n { #decls }
+        #imp
+        #debug
+        impl crate::Method for #n {
+            const NAME: &'static str = #wire;
+            const SCOPES: &'static [crate::Scope] = &[#(#scopes),*];
+            type Result = #result;
+            type Error = #error;
+            #check
+        }
+    }
+}

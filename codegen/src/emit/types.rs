@@ -1,0 +1,352 @@
+//! Emitters for generated data types: objects, enumerations, unions.
+
+use super::{docs, ident, ty};
+use crate::ir::{EnumIr, FieldIr, Role, RustTy, StructIr, TypeDef, UnionIr};
+use crate::spec::Encoding;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// One generated type.
+pub fn type_def(t: &TypeDef) -> TokenStream {
+    match t {
+        TypeDef::Struct(s) => match s.role {
+            Role::Param => param_struct(s),
+            Role::Result | Role::Both => result_struct(s),
+        },
+        TypeDef::Enum(e) => enumeration(e),
+        TypeDef::Union(u) => union(u),
+    }
+}
+
+/// The declared type of a field: wrapped in `Option` unless required.
+pub(crate) fn field_ty(f: &FieldIr) -> TokenStream {
+    let t = ty(&f.ty);
+    if f.is_optional() {
+        quote!(::std::option::Option<#t>)
+    } else {
+        t
+    }
+}
+
+/// Serde attributes of a field that is sent.
+pub(crate) fn ser_attrs(f: &FieldIr) -> TokenStream {
+    let wire = &f.wire;
+    let with = match (f.encoding, &f.ty, f.is_optional()) {
+        (Some(Encoding::Yn), RustTy::Bool, false) => Some("crate::__private::ser_yn"),
+        (Some(Encoding::Yn), RustTy::Bool, true) => Some("crate::__private::ser_opt_yn"),
+        (Some(Encoding::Int), RustTy::Bool, false) => Some("crate::__private::ser_int"),
+        (Some(Encoding::Int), RustTy::Bool, true) => Some("crate::__private::ser_opt_int"),
+        _ => None,
+    };
+    let with = with.map(|w| quote!(, serialize_with = #w));
+    if f.is_optional() {
+        quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
+    } else {
+        quote!(#[serde(rename = #wire #with)])
+    }
+}
+
+/// A manual `Debug` that redacts secret fields; `None` when no field is secret.
+pub(crate) fn redacting_debug(name: &str, fields: &[FieldIr]) -> Option<TokenStream> {
+    if !fields.iter().any(|f| f.secret) {
+        return None;
+    }
+    let n = ident(name);
+    let entries = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let label = f.ident.trim_start_matches("r#");
+        if f.secret {
+            quote!(.field(#label, &crate::__private::Redacted(&self.#id)))
+        } else {
+            quote!(.field(#label, &self.#id))
+        }
+    });
+    Some(quote! {
+        impl ::std::fmt::Debug for #n {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name) #(#entries)* .finish()
+            }
+        }
+    })
+}
+
+/// The type a constructor or setter takes, and how to turn it into the field's type.
+pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
+    match &f.ty {
+        RustTy::Str => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(.into())),
+        RustTy::Named(_) => {
+            let t = ty(&f.ty);
+            (quote!(impl ::std::convert::Into<#t>), quote!(.into()))
+        }
+        other => (ty(other), quote!()),
+    }
+}
+
+/// Struct fields and builder methods shared by request structs and param objects.
+pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStream) {
+    let decls = fields.iter().map(|f| {
+        let doc = docs::attrs(&docs::field(f));
+        let attrs = ser_attrs(f);
+        let id = ident(&f.ident);
+        let t = field_ty(f);
+        quote!(#doc #attrs pub #id: #t,)
+    });
+    let required: Vec<&FieldIr> = fields.iter().filter(|f| !f.is_optional()).collect();
+    let args = required.iter().map(|f| {
+        let id = ident(&f.ident);
+        let (t, _) = arg(f);
+        quote!(#id: #t)
+    });
+    let inits = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        if f.is_optional() {
+            quote!(#id: None)
+        } else {
+            let (_, conv) = arg(f);
+            if conv.is_empty() {
+                quote!(#id)
+            } else {
+                quote!(#id: #id #conv)
+            }
+        }
+    });
+    let setters = fields.iter().filter(|f| f.is_optional()).map(|f| {
+        let id = ident(&f.ident);
+        let (t, conv) = arg(f);
+        let doc = docs::attrs(&format!("Sets `{}`.", f.wire));
+        quote! {
+            #doc
+            #[must_use]
+            pub fn #id(mut self, value: #t) -> Self {
+                self.#id = Some(value #conv);
+                self
+            }
+        }
+    });
+    let new_doc = if required.is_empty() {
+        "A request with every parameter unset.".to_string()
+    } else {
+        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+        format!("A request with its required parameters: {}.", names.join(", "))
+    };
+    let new_doc = docs::attrs(&new_doc);
+    let n = ident(name);
+    let decls = quote!(#(#decls)*);
+    let imp = quote! {
+        impl #n {
+            #new_doc
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            #[must_use]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    };
+    (decls, imp)
+}
+
+/// The body of a `check` function: constraints, webhook-only requirements, nested objects.
+pub(crate) fn checks(fields: &[FieldIr], nested: &dyn Fn(&RustTy) -> bool) -> TokenStream {
+    let items = fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        let opt = f.is_optional();
+        let mut out = TokenStream::new();
+        if f.required == crate::spec::Required::Webhook {
+            out.extend(quote!(c.webhook_required(#wire, self.#id.is_some());));
+        }
+        if f.min.is_some() || f.max.is_some() {
+            let lo = opt_tokens(f.min);
+            let hi = opt_tokens(f.max);
+            let val = if opt { quote!(self.#id) } else { quote!(Some(self.#id)) };
+            let call = if f.ty == RustTy::Float { quote!(float_range) } else { quote!(int_range) };
+            out.extend(quote!(c.#call(#wire, #val, #lo, #hi);));
+        }
+        if let Some(max) = f.max_length {
+            let val = if opt { quote!(self.#id.as_deref()) } else { quote!(Some(self.#id.as_str())) };
+            if f.ty == RustTy::Str {
+                out.extend(quote!(c.max_length(#wire, #val, #max);));
+            }
+        }
+        let is_nested = |t: &RustTy| nested(t);
+        match &f.ty {
+            t if is_nested(t) => {
+                if opt {
+                    out.extend(quote!(if let Some(v) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
+                } else {
+                    out.extend(quote!(c.nested(#wire, |c| self.#id.check(c));));
+                }
+            }
+            RustTy::Vec(inner) if is_nested(inner) => {
+                let iter = if opt { quote!(self.#id.iter().flatten()) } else { quote!(self.#id.iter()) };
+                out.extend(quote!(for (i, v) in #iter.enumerate() { c.nested_index(#wire, i, |c| v.check(c)); }));
+            }
+            _ => {}
+        }
+        out
+    });
+    quote!(#(#items)*)
+}
+
+fn opt_tokens(v: Option<i64>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// A param object: serialised, with a builder and a `check`.
+fn param_struct(s: &StructIr) -> TokenStream {
+    let n = ident(&s.name);
+    let doc = docs::attrs(&docs::escape(&s.doc));
+    let (decls, imp) = builder(&s.name, &s.fields);
+    let debug = redacting_debug(&s.name, &s.fields);
+    let derive_debug = debug.is_none().then(|| quote!(Debug,));
+    let body = checks(&s.fields, &|t| matches!(t, RustTy::Named(_)));
+    quote! {
+        #doc
+        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
+        #[non_exhaustive]
+        pub struct #n { #decls }
+        #imp
+        #debug
+        impl crate::__private::Check for #n {
+            fn check(&self, c: &mut crate::__private::Checker) {
+                let _ = c;
+                #body
+            }
+        }
+    }
+}
+
+/// A result object (or a named common type): decoded leniently, also serialisable.
+fn result_struct(s: &StructIr) -> TokenStream {
+    let n = ident(&s.name);
+    let doc = docs::attrs(&docs::escape(&s.doc));
+    let fields = s.fields.iter().map(|f| {
+        let doc = docs::attrs(&docs::field(f));
+        let id = ident(&f.ident);
+        let t = field_ty(f);
+        let wire = &f.wire;
+        let default = f.is_optional().then(|| quote!(default,));
+        let skip = (s.role == crate::ir::Role::Both && f.is_optional())
+            .then(|| quote!(skip_serializing_if = "Option::is_none",));
+        quote! {
+            #doc
+            #[serde(rename = #wire, #default #skip deserialize_with = "crate::__private::lenient")]
+            pub #id: #t,
+        }
+    });
+    let debug = redacting_debug(&s.name, &s.fields);
+    let derive_debug = debug.is_none().then(|| quote!(Debug,));
+    quote! {
+        #doc
+        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #n { #(#fields)* }
+        #debug
+        impl crate::__private::Lenient for #n {
+            fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                crate::__private::lenient_object(d)
+            }
+        }
+    }
+}
+
+/// A string enumeration with an `Other` fallback.
+fn enumeration(e: &EnumIr) -> TokenStream {
+    let n = ident(&e.name);
+    let doc = docs::attrs(&docs::escape(&e.doc));
+    let variants = e.variants.iter().map(|(v, wire, d)| {
+        let id = ident(v);
+        let text = if d.is_empty() { format!("`{wire}`") } else { format!("`{wire}`: {}", docs::escape(d)) };
+        let doc = docs::attrs(&text);
+        quote!(#doc #id,)
+    });
+    let to_wire = e.variants.iter().map(|(v, wire, _)| {
+        let id = ident(v);
+        quote!(Self::#id => #wire,)
+    });
+    let from_wire = e.variants.iter().map(|(v, wire, _)| {
+        let id = ident(v);
+        quote!(#wire => Self::#id,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #n {
+            #(#variants)*
+            /// A value this version of the crate does not know, kept as sent.
+            Other(::std::string::String),
+        }
+        impl crate::__private::WireEnum for #n {
+            fn as_wire(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::Other(s) => s,
+                }
+            }
+            fn from_wire(s: &str) -> Self {
+                match s {
+                    #(#from_wire)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+        crate::__private::wire_enum!(#n);
+    }
+}
+
+/// A value of one of several types.
+fn union(u: &UnionIr) -> TokenStream {
+    let n = ident(&u.name);
+    let doc = docs::attrs(&docs::escape(&u.doc));
+    let variants = u.variants.iter().map(|(v, t)| {
+        let id = ident(v);
+        let t = ty(t);
+        let doc = docs::attrs(&format!("As {v}."));
+        quote!(#doc #id(#t),)
+    });
+    let froms = u.variants.iter().filter(|(_, t)| *t != RustTy::Json).map(|(v, t)| {
+        let id = ident(v);
+        let tt = ty(t);
+        quote! {
+            impl ::std::convert::From<#tt> for #n {
+                fn from(v: #tt) -> Self { Self::#id(v) }
+            }
+        }
+    });
+    let str_from = u.variants.iter().find(|(_, t)| *t == RustTy::Str).map(|(v, _)| {
+        let id = ident(v);
+        quote! {
+            impl ::std::convert::From<&str> for #n {
+                fn from(v: &str) -> Self { Self::#id(v.to_owned()) }
+            }
+        }
+    });
+    let lenient = (u.role != Role::Param).then(|| {
+        quote! {
+            impl crate::__private::Lenient for #n {
+                fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                    <Self as ::serde::Deserialize>::deserialize(d)
+                }
+            }
+        }
+    });
+    let derives = if u.role == Role::Param {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    };
+    quote! {
+        #doc
+        #derives
+        #[serde(untagged)]
+        pub enum #n { #(#variants)* }
+        #(#froms)*
+        #str_from
+        #lenient
+    }
+}

@@ -1,0 +1,168 @@
+//! Loading: reads the spec directory into the model, in sorted file order.
+//!
+//! Every file that cannot be read or parsed becomes a [`Diagnostic`] with its line and
+//! column; the files that do parse are still returned, so that one broken file does not
+//! hide the problems of the others.
+
+use crate::diag::Diagnostic;
+use crate::spec::{MethodSpec, ScopesFile, SystemErrorsFile, TypesFile};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A parsed value with the file it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// The file.
+    pub path: PathBuf,
+    /// Its content.
+    pub value: T,
+}
+
+/// Everything under a spec directory.
+#[derive(Debug, Clone, Default)]
+pub struct SpecSet {
+    /// The directory it was loaded from.
+    pub root: PathBuf,
+    /// Method files by wire name. A name defined twice keeps the first file (sorted order).
+    pub methods: BTreeMap<String, Loaded<MethodSpec>>,
+    /// `scopes.yaml`.
+    pub scopes: Option<Loaded<ScopesFile>>,
+    /// `common/errors.yaml`.
+    pub system_errors: Option<Loaded<SystemErrorsFile>>,
+    /// `common/types.yaml`.
+    pub types: Option<Loaded<TypesFile>>,
+}
+
+/// Loads `dir` (the `spec/` directory). Returns what parsed and the problems met.
+pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut set = SpecSet {
+        root: dir.to_path_buf(),
+        ..SpecSet::default()
+    };
+    if !dir.is_dir() {
+        diags.push(Diagnostic::new(dir, "", "not a directory").hint(
+            "pass the spec directory, the one holding scopes.yaml, common/ and methods/",
+        ));
+        return (set, diags);
+    }
+    set.scopes = load_required(&dir.join("scopes.yaml"), &mut diags);
+    set.system_errors = load_required(&dir.join("common/errors.yaml"), &mut diags);
+    set.types = load_required(&dir.join("common/types.yaml"), &mut diags);
+
+    let methods_dir = dir.join("methods");
+    let mut files = match std::fs::read_dir(&methods_dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(&methods_dir, "", format!("cannot read directory: {e}"))
+                    .hint("create spec/methods/ with one <method>.yaml per method"),
+            );
+            Vec::new()
+        }
+    };
+    files.sort();
+    for path in files {
+        let ext = path.extension().and_then(|e| e.to_str());
+        if ext != Some("yaml") {
+            if ext == Some("yml") {
+                diags.push(
+                    Diagnostic::new(&path, "", "method files end in .yaml")
+                        .hint("rename the file to .yaml"),
+                );
+            }
+            continue;
+        }
+        let Some(spec) = load_file::<MethodSpec>(&path, &mut diags) else {
+            continue;
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != spec.method {
+            diags.push(
+                Diagnostic::new(&path, "method", format!(
+                    "file name does not match the method \"{}\"",
+                    spec.method
+                ))
+                .hint(format!("name the file {}.yaml", spec.method)),
+            );
+        }
+        match set.methods.get(&spec.method) {
+            Some(first) => diags.push(
+                Diagnostic::new(&path, "method", format!(
+                    "duplicate method \"{}\", already defined in {}",
+                    spec.method,
+                    first.path.display()
+                ))
+                .hint("keep one file per method"),
+            ),
+            None => {
+                set.methods
+                    .insert(spec.method.clone(), Loaded { path, value: spec });
+            }
+        }
+    }
+    (set, diags)
+}
+
+fn load_required<T: DeserializeOwned>(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Loaded<T>> {
+    load_file(path, diags).map(|value| Loaded {
+        path: path.to_path_buf(),
+        value,
+    })
+}
+
+/// Reads and parses one YAML file; a problem becomes a diagnostic with line and column.
+pub fn load_file<T: DeserializeOwned>(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::new(path, "", format!("cannot read file: {e}")));
+            return None;
+        }
+    };
+    match parse_str(&text) {
+        Ok(v) => Some(v),
+        Err((place, message, hint)) => {
+            let mut d = Diagnostic::new(path, place, message);
+            d.hint = hint;
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// Parses YAML text; on failure returns (place, message, hint).
+pub fn parse_str<T: DeserializeOwned>(text: &str) -> Result<T, (String, String, Option<String>)> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let place = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
+        let raw = e.to_string();
+        // serde_yaml appends " at line L column C"; the place already says it.
+        let message = match raw.find(" at line ") {
+            Some(i) => raw[..i].to_string(),
+            None => raw,
+        };
+        let hint = hint_for(&message);
+        (place, message, hint)
+    })
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if message.starts_with("unknown field") {
+        Some("remove the key or fix its spelling; the keys are listed in docs/spec-format.md".into())
+    } else if message.starts_with("missing field") {
+        Some("add the key; docs/spec-format.md says what it holds".into())
+    } else if message.contains("did not find expected")
+        || message.contains("mapping values are not allowed")
+        || message.contains("could not find expected")
+    {
+        Some("the YAML itself is malformed: check indentation and quote values that contain ': '".into())
+    } else {
+        None
+    }
+}

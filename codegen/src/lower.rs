@@ -1,0 +1,376 @@
+//! Lowering: turns a validated [`SpecSet`] into the [`Api`] IR, deciding every Rust name and
+//! reporting names that collide.
+
+use crate::diag::Diagnostic;
+use crate::ir::*;
+use crate::load::SpecSet;
+use crate::names;
+use crate::spec::{AuthKind, EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr};
+use crate::validate::STRING_TYPES;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Base URL of the official documentation site.
+pub const DOCS_SITE: &str = "https://apidocs.bitrix24.com/";
+
+/// Official page URL for a docs path (`api-reference/x.md` → `https://apidocs.bitrix24.com/api-reference/x.html`).
+pub fn docs_url(path: &str) -> String {
+    format!("{DOCS_SITE}{}", path.strip_suffix(".md").map(|p| format!("{p}.html")).unwrap_or_else(|| path.to_string()))
+}
+
+/// Lowers the set. Assumes [`crate::validate::validate`] found nothing; still never panics.
+pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut api = Api::default();
+    let named: BTreeMap<String, String> = set
+        .types
+        .as_ref()
+        .map(|t| t.value.types.keys().map(|k| (k.clone(), format!("crate::types::{}", names::camel(k)))).collect())
+        .unwrap_or_default();
+
+    if let Some(s) = &set.scopes {
+        let mut seen = BTreeMap::new();
+        for (wire, doc) in &s.value.scopes {
+            let variant = names::camel(wire);
+            if let Some(prev) = seen.insert(variant.clone(), wire.clone()) {
+                diags.push(Diagnostic::new(&s.path, format!("scopes.{wire}"), format!("scopes \"{prev}\" and \"{wire}\" both become Scope::{variant}")));
+            }
+            api.scopes.push(ScopeIr { wire: wire.clone(), variant, doc: doc.clone() });
+        }
+    }
+    if let Some(e) = &set.system_errors {
+        api.system_errors = error_variants(&e.path, "errors", &e.value.errors, &mut diags);
+        api.system_errors_url = docs_url(&e.value.docs);
+    }
+    if let Some(t) = &set.types {
+        let mut cx = Cx { path: t.path.clone(), named: &named, types: Vec::new(), taken: BTreeMap::new(), diags: &mut diags };
+        for (name, ty) in &t.value.types {
+            let sname = names::camel(name);
+            let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
+            cx.types.push(TypeDef::Struct(StructIr { name: sname, doc: ty.description.clone(), fields, role: Role::Both }));
+        }
+        api.common_types = std::mem::take(&mut cx.types);
+    }
+
+    let all: BTreeSet<&str> = set.methods.keys().map(String::as_str).collect();
+    // Names taken in each namespace, with the file that took them.
+    let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
+    for m in set.methods.values() {
+        let (module, prefix) = names::namespace(&m.value.method);
+        let ns_taken = taken.entry(module.clone()).or_default();
+        let method = lower_method(&m.path, &m.value, &named, &all, ns_taken, &mut diags);
+        api.namespaces
+            .entry(module.clone())
+            .or_insert_with(|| NamespaceIr { module, prefix, methods: Vec::new() })
+            .methods
+            .push(method);
+    }
+    (api, diags)
+}
+
+fn lower_method(
+    path: &Path,
+    m: &MethodSpec,
+    named: &BTreeMap<String, String>,
+    all: &BTreeSet<&str>,
+    taken: &mut BTreeMap<String, PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) -> MethodIr {
+    let struct_name = names::request_struct(&m.method);
+    let mut cx = Cx { path: path.to_path_buf(), named, types: Vec::new(), taken: std::mem::take(taken), diags };
+    cx.take(&struct_name, "method");
+    let params = cx.fields(&struct_name, "params", &m.params, Role::Param);
+    let result = cx.result(&struct_name, &m.result);
+    let errors = if m.errors.is_empty() {
+        None
+    } else {
+        let name = format!("{struct_name}Error");
+        cx.take(&name, "errors");
+        Some(ErrorEnumIr { name, variants: error_variants(path, "errors", &m.errors, cx.diags) })
+    };
+    let types = std::mem::take(&mut cx.types);
+    *taken = std::mem::take(&mut cx.taken);
+    let (_, prefix) = names::namespace(&m.method);
+    MethodIr {
+        wire: m.method.clone(),
+        struct_name,
+        summary: m.summary.trim().to_string(),
+        description: m.description.clone(),
+        scopes: m.scopes.iter().map(|s| (s.clone(), names::camel(s))).collect(),
+        access: m.access.clone(),
+        auth: m.auth.clone().unwrap_or_else(|| vec![AuthKind::Oauth, AuthKind::Webhook]),
+        docs_url: docs_url(&m.docs),
+        deprecated: m.deprecated.as_ref().map(|d| {
+            let mut note = String::from("deprecated by Bitrix24");
+            if let Some(r) = &d.replacement {
+                note.push_str(&format!("; use {r} instead"));
+            }
+            if let Some(n) = &d.note {
+                note.push_str(&format!(": {}", n.trim()));
+            }
+            note
+        }),
+        params,
+        result_doc: m.result.description.clone().unwrap_or_default(),
+        result_wire_type: wire_type(&m.result.ty, m.result.items.as_deref()),
+        result,
+        errors,
+        types,
+        see_also: m
+            .see_also
+            .iter()
+            .map(|s| {
+                let link = all.contains(s.as_str()).then(|| {
+                    let (module, p) = names::namespace(s);
+                    if p == prefix {
+                        names::request_struct(s)
+                    } else {
+                        format!("crate::{module}::{}", names::request_struct(s))
+                    }
+                });
+                (s.clone(), link)
+            })
+            .collect(),
+    }
+}
+
+fn error_variants(path: &Path, place: &str, errors: &[ErrorSpec], diags: &mut Vec<Diagnostic>) -> Vec<ErrorVariantIr> {
+    let mut out: Vec<ErrorVariantIr> = Vec::new();
+    let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
+    for (i, e) in errors.iter().enumerate() {
+        let variant = names::camel(&e.code);
+        let case = (e.status, e.message.clone(), e.description.clone());
+        if let Some(v) = out.iter_mut().find(|v| v.code == e.code) {
+            v.cases.push(case);
+            continue;
+        }
+        if let Some(other) = by_variant.insert(variant.clone(), e.code.clone()) {
+            diags.push(Diagnostic::new(path, format!("{place}[{i}] {}", e.code), format!("codes \"{other}\" and \"{}\" both become the variant {variant}", e.code)).hint("codes differing only in case or separators cannot both be variants"));
+            continue;
+        }
+        out.push(ErrorVariantIr { variant, code: e.code.clone(), cases: vec![case] });
+    }
+    out
+}
+
+/// Wire type text for doc tables (`integer`, `string | integer`, `array of object`).
+fn wire_type(ty: &TypeExpr, items: Option<&str>) -> String {
+    match ty {
+        TypeExpr::One(t) if t == "array" || t == "map" => format!("{t} of {}", items.unwrap_or("any")),
+        TypeExpr::One(t) => t.clone(),
+        TypeExpr::Union(v) => v.join(" | "),
+    }
+}
+
+/// Lowering context for one file.
+struct Cx<'a> {
+    path: PathBuf,
+    named: &'a BTreeMap<String, String>,
+    types: Vec<TypeDef>,
+    taken: BTreeMap<String, PathBuf>,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    /// Claims a type name in the namespace; reports a collision.
+    fn take(&mut self, name: &str, place: &str) {
+        if let Some(other) = self.taken.get(name) {
+            let d = Diagnostic::new(&self.path, place, format!("the Rust type name {name} is already used by {}", other.display()))
+                .hint("two spec items produce the same type name; rename with rust_name: or report a naming-rule gap");
+            self.diags.push(d);
+        } else {
+            self.taken.insert(name.to_string(), self.path.clone());
+        }
+    }
+
+    fn fields(&mut self, owner: &str, place: &str, fields: &[Field], role: Role) -> Vec<FieldIr> {
+        let mut idents: BTreeMap<String, String> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            let here = format!("{place}[{i}] {}", f.name);
+            let base = f.rust_name.clone().unwrap_or_else(|| names::snake(&f.name));
+            if let Some(other) = idents.insert(base.clone(), f.name.clone()) {
+                self.diags.push(
+                    Diagnostic::new(&self.path, &here, format!("\"{other}\" and \"{}\" both become the Rust field {base}", f.name))
+                        .hint("give one of them rust_name: with a distinct snake_case name"),
+                );
+                continue;
+            }
+            if let Some(r) = &f.rust_name {
+                if names::snake(r) != *r {
+                    self.diags.push(Diagnostic::new(&self.path, &here, format!("rust_name \"{r}\" is not snake_case")).hint(format!("use \"{}\"", names::snake(r))));
+                }
+            }
+            let ty = self.ty(owner, &here, f, role);
+            out.push(FieldIr {
+                wire: f.name.clone(),
+                ident: names::field_ident(&base),
+                ty,
+                required: f.required,
+                min: f.min,
+                max: f.max,
+                max_length: f.max_length,
+                encoding: f.encoding,
+                wire_type: wire_type(&f.ty, f.items.as_deref()),
+                doc: doc_with_values(f.description.as_deref(), f.values.as_deref(), f.default.as_ref()),
+                deprecated: f.deprecated.clone(),
+                secret: f.secret,
+            });
+        }
+        out
+    }
+
+    fn result(&mut self, owner: &str, r: &ResultSpec) -> RustTy {
+        let f = Field {
+            name: "result".into(),
+            rust_name: None,
+            ty: r.ty.clone(),
+            items: r.items.clone(),
+            fields: r.fields.clone(),
+            required: Required::Yes,
+            min: None,
+            max: None,
+            max_length: None,
+            values: r.values.clone(),
+            encoding: r.encoding,
+            default: None,
+            deprecated: None,
+            secret: false,
+            description: r.description.clone(),
+        };
+        self.ty(owner, "result", &f, Role::Result)
+    }
+
+    /// The Rust type of a field; generates nested types named `{owner}{Field}`.
+    fn ty(&mut self, owner: &str, place: &str, f: &Field, role: Role) -> RustTy {
+        let type_name = format!("{owner}{}", names::camel(&f.name));
+        match &f.ty {
+            TypeExpr::Union(members) => {
+                let mut variants: Vec<(String, RustTy)> = Vec::new();
+                for m in members {
+                    let ty = match m.as_str() {
+                        "array" => RustTy::Vec(Box::new(f.items.as_deref().map(scalar).unwrap_or(RustTy::Json))),
+                        other => scalar(other),
+                    };
+                    let v = names::camel(m);
+                    if !variants.iter().any(|(n, t)| *n == v || *t == ty) {
+                        variants.push((v, ty));
+                    }
+                }
+                self.take(&type_name, place);
+                self.types.push(TypeDef::Union(UnionIr {
+                    name: type_name.clone(),
+                    doc: format!("A value of `{}`: one of {}.", f.name, members.join(", ")),
+                    variants,
+                    role,
+                }));
+                RustTy::Named(type_name)
+            }
+            TypeExpr::One(t) => match t.as_str() {
+                "array" | "map" => {
+                    let item = self.item(&format!("{type_name}Item"), place, f, role);
+                    if t == "array" {
+                        RustTy::Vec(Box::new(item))
+                    } else {
+                        RustTy::Map(Box::new(item))
+                    }
+                }
+                _ => self.single(&type_name, place, t, f, role),
+            },
+        }
+    }
+
+    fn item(&mut self, type_name: &str, place: &str, f: &Field, role: Role) -> RustTy {
+        let it = f.items.as_deref().unwrap_or("any");
+        self.single(type_name, place, it, f, role)
+    }
+
+    fn single(&mut self, type_name: &str, place: &str, t: &str, f: &Field, role: Role) -> RustTy {
+        if let Some(path) = self.named.get(t) {
+            return RustTy::Named(path.clone());
+        }
+        match t {
+            "object" => match &f.fields {
+                Some(fields) => {
+                    self.take(type_name, place);
+                    let lowered = self.fields(type_name, &format!("{place} fields"), fields, role);
+                    let doc = match &f.description {
+                        Some(d) if !d.trim().is_empty() => format!("The `{}` object: {}", f.name, d.trim()),
+                        _ => format!("The `{}` object.", f.name),
+                    };
+                    self.types.push(TypeDef::Struct(StructIr { name: type_name.to_string(), doc, fields: lowered, role }));
+                    RustTy::Named(type_name.to_string())
+                }
+                None => RustTy::Json,
+            },
+            "char" if f.encoding.is_some() => RustTy::Bool,
+            s if STRING_TYPES.contains(&s) || s == "text" => match &f.values {
+                Some(values) => self.enumeration(type_name, place, f, values),
+                None => RustTy::Str,
+            },
+            other => scalar(other),
+        }
+    }
+
+    fn enumeration(&mut self, type_name: &str, place: &str, f: &Field, values: &[EnumValue]) -> RustTy {
+        let mut variants: Vec<(String, String, String)> = Vec::new();
+        for v in values {
+            let wire = match v.value() {
+                Scalar::Str(s) => s.clone(),
+                Scalar::Int(i) => i.to_string(),
+            };
+            let variant = names::camel(&wire);
+            if variant == "Other" || variants.iter().any(|(n, _, _)| *n == variant) {
+                self.diags.push(Diagnostic::new(&self.path, place, format!("value \"{wire}\" becomes the variant {variant}, which is already taken")).hint("values differing only in case or separators, or the value \"other\", cannot be enum variants; describe them in the description instead"));
+                continue;
+            }
+            variants.push((variant, wire, v.description().unwrap_or("").trim().to_string()));
+        }
+        self.take(type_name, place);
+        self.types.push(TypeDef::Enum(EnumIr {
+            name: type_name.to_string(),
+            doc: format!("Allowed values of `{}`.", f.name),
+            variants,
+        }));
+        RustTy::Named(type_name.to_string())
+    }
+}
+
+/// The Rust type of a built-in scalar type name.
+fn scalar(t: &str) -> RustTy {
+    match t {
+        "integer" | "timestamp" => RustTy::Int,
+        "double" => RustTy::Float,
+        "boolean" => RustTy::Bool,
+        "any" | "object" | "array" | "map" => RustTy::Json,
+        _ => RustTy::Str,
+    }
+}
+
+fn doc_with_values(desc: Option<&str>, values: Option<&[EnumValue]>, default: Option<&serde_yaml::Value>) -> String {
+    let mut s = desc.unwrap_or("").trim().to_string();
+    if let Some(values) = values {
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| match v.description() {
+                Some(d) => format!("`{}` ({})", v.value(), d.trim()),
+                None => format!("`{}`", v.value()),
+            })
+            .collect();
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&format!("Values: {}.", list.join(", ")));
+    }
+    if let Some(d) = default {
+        let text = match d {
+            serde_yaml::Value::String(s) => s.clone(),
+            other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        };
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&format!("Default: `{text}`."));
+    }
+    s
+}

@@ -1,0 +1,86 @@
+//! The `bitrix-codegen` command: check, render, drift, import.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  bitrix-codegen check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
+  bitrix-codegen render [--spec DIR] METHOD    print the generated Rust of one method
+  bitrix-codegen drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
+  bitrix-codegen import --docs DIR [--out DIR] [--force] METHOD...";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match args.first().map(String::as_str) {
+        Some("check") => check(&args[1..]),
+        Some("render") => render(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            0
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            2
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn check(args: &[String]) -> u8 {
+    let dir = match args {
+        [] => "spec",
+        [d] => d.as_str(),
+        _ => {
+            eprintln!("{USAGE}");
+            return 2;
+        }
+    };
+    if !Path::new(dir).is_dir() {
+        eprintln!("bitrix-codegen: {dir}: not a directory");
+        return 2;
+    }
+    match bitrix_codegen::check_dir(Path::new(dir)) {
+        Ok(api) => {
+            let n: usize = api.namespaces.values().map(|ns| ns.methods.len()).sum();
+            println!("{dir}: ok ({n} methods in {} namespaces)", api.namespaces.len());
+            0
+        }
+        Err(diags) => {
+            eprint!("{}", bitrix_codegen::diag::report(&diags));
+            eprintln!("{} problem(s)", diags.len());
+            1
+        }
+    }
+}
+
+fn render(args: &[String]) -> u8 {
+    let (spec, method) = match args {
+        [m] => ("spec", m),
+        [flag, d, m] if flag == "--spec" => (d.as_str(), m),
+        _ => {
+            eprintln!("{USAGE}");
+            return 2;
+        }
+    };
+    let api = match bitrix_codegen::check_dir(Path::new(spec)) {
+        Ok(api) => api,
+        Err(diags) => {
+            eprint!("{}", bitrix_codegen::diag::report(&diags));
+            return 1;
+        }
+    };
+    match bitrix_codegen::render::method(&api, method) {
+        Some(Ok(code)) => {
+            print!("{code}");
+            0
+        }
+        Some(Err(e)) => {
+            eprintln!("bitrix-codegen: {e}");
+            1
+        }
+        None => {
+            eprintln!("bitrix-codegen: no method {method} in {spec}");
+            2
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Naming rules: how wire names become Rust names. Pure functions, used only by `lower`.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict and reserved) that need a raw identifier.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// The namespace of a method: its first segment, joined with a version segment that follows
+/// (`imbot.v2.Bot.register` → `imbot_v2`).
+pub fn namespace(method: &str) -> (String, String) {
+    let segs: Vec<&str> = method.split('.').collect();
+    if segs.len() > 2 && is_version(segs[1]) {
+        (format!("{}_{}", segs[0], segs[1]).to_snake_case(), format!("{}.{}", segs[0], segs[1]))
+    } else {
+        (segs[0].to_snake_case(), segs[0].to_string())
+    }
+}
+
+fn is_version(seg: &str) -> bool {
+    seg.len() > 1 && seg.starts_with('v') && seg[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The request struct name: the segments after the namespace, in UpperCamelCase.
+pub fn request_struct(method: &str) -> String {
+    let (_, prefix) = namespace(method);
+    let rest = method[prefix.len()..].trim_start_matches('.');
+    let rest = if rest.is_empty() { method } else { rest };
+    camel(&rest.replace('.', "_"))
+}
+
+/// UpperCamelCase of any wire text (`CHAT_ID` → `ChatId`, `botToken` → `BotToken`).
+pub fn camel(s: &str) -> String {
+    let c = s.to_upper_camel_case();
+    if c.is_empty() || c.starts_with(|ch: char| ch.is_ascii_digit()) {
+        format!("V{c}")
+    } else {
+        c
+    }
+}
+
+/// snake_case Rust field name of a wire name, as text without the `r#` prefix.
+pub fn snake(s: &str) -> String {
+    let c = s.to_snake_case();
+    if c.is_empty() || c.starts_with(|ch: char| ch.is_ascii_digit()) {
+        format!("f_{c}")
+    } else {
+        c
+    }
+}
+
+/// Whether a name is a Rust keyword.
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// The identifier text to emit for a field name: `r#type` for keywords, `self_` for those
+/// that cannot be raw.
+pub fn field_ident(s: &str) -> String {
+    if NOT_RAW.contains(&s) {
+        format!("{s}_")
+    } else if is_keyword(s) {
+        format!("r#{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces() {
+        assert_eq!(namespace("imopenlines.bot.session.finish").0, "imopenlines");
+        assert_eq!(namespace("imbot.v2.Bot.register"), ("imbot_v2".into(), "imbot.v2".into()));
+        assert_eq!(namespace("im.v2.Chat.get").0, "im_v2");
+        assert_eq!(namespace("imbot.app.register").0, "imbot");
+    }
+
+    #[test]
+    fn structs_and_fields() {
+        assert_eq!(request_struct("imopenlines.bot.session.finish"), "BotSessionFinish");
+        assert_eq!(request_struct("imbot.v2.Bot.register"), "BotRegister");
+        assert_eq!(request_struct("imbot.v2.Chat.Message.send"), "ChatMessageSend");
+        assert_eq!(snake("CHAT_ID"), "chat_id");
+        assert_eq!(snake("dialogId"), "dialog_id");
+        assert_eq!(field_ident("type"), "r#type");
+        assert_eq!(field_ident("self"), "self_");
+        assert_eq!(camel("CHAT_ID_EMPTY"), "ChatIdEmpty");
+        assert_eq!(camel("expired_token"), "ExpiredToken");
+        assert_eq!(camel("1c"), "V1c");
+    }
+}

@@ -1,0 +1,320 @@
+//! The spec model: serde structs that mirror the YAML files under `spec/`.
+//!
+//! The key names are a fixed contract (tools outside this crate read them); see
+//! `docs/spec-format.md` for the reference. Unknown keys are rejected so that a
+//! typo never passes silently.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One method file: `spec/methods/<method>.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// Wire name, exactly as documented (`imopenlines.bot.session.finish`).
+    pub method: String,
+    /// One line in the project's own words.
+    pub summary: String,
+    /// Longer Markdown description, in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Scopes the method needs; each must be listed in `spec/scopes.yaml`.
+    pub scopes: Vec<String>,
+    /// Who may call the method, as the documentation states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+    /// Kinds of authorisation that may call the method (default: oauth and webhook).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Vec<AuthKind>>,
+    /// Path of the official page inside the documentation repository.
+    pub docs: String,
+    /// Present when the documentation marks the method as deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<Deprecation>,
+    /// Parameters, in documentation order.
+    #[serde(default)]
+    pub params: Vec<Field>,
+    /// What `result` holds on success.
+    pub result: ResultSpec,
+    /// The method's own documented errors.
+    #[serde(default)]
+    pub errors: Vec<ErrorSpec>,
+    /// Related methods, by wire name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub see_also: Vec<String>,
+}
+
+/// A kind of authorisation.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// OAuth 2.0 access token (an application).
+    Oauth,
+    /// Incoming webhook URL.
+    Webhook,
+    /// Browser session inside a Bitrix24 page.
+    Session,
+}
+
+/// Deprecation details.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecation {
+    /// The method to use instead, when the documentation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// A short note in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A type expression: one type name, or several for a union (`[string, integer]`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum TypeExpr {
+    /// A single type name.
+    One(String),
+    /// A union of type names.
+    Union(Vec<String>),
+}
+
+impl TypeExpr {
+    /// The type names in this expression.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            TypeExpr::One(s) => vec![s.as_str()],
+            TypeExpr::Union(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Whether a parameter is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Required {
+    /// Optional.
+    #[default]
+    No,
+    /// Always required.
+    Yes,
+    /// Required only when the call is made over an incoming webhook.
+    Webhook,
+}
+
+impl Serialize for Required {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Required::No => s.serialize_bool(false),
+            Required::Yes => s.serialize_bool(true),
+            Required::Webhook => s.serialize_str("webhook"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Str(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(true) => Ok(Required::Yes),
+            Raw::Bool(false) => Ok(Required::No),
+            Raw::Str(s) if s == "webhook" => Ok(Required::Webhook),
+            Raw::Str(s) => Err(serde::de::Error::custom(format!(
+                "required must be true, false or webhook, not {s:?}"
+            ))),
+        }
+    }
+}
+
+/// How a boolean travels on the wire.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// `Y` / `N`.
+    Yn,
+    /// `1` / `0`.
+    Int,
+}
+
+/// One allowed value of an enumeration.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum EnumValue {
+    /// Just the value.
+    Plain(Scalar),
+    /// The value with a description.
+    Described {
+        /// The value as it travels.
+        value: Scalar,
+        /// What it means, in the project's own words.
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+impl EnumValue {
+    /// The wire value.
+    pub fn value(&self) -> &Scalar {
+        match self {
+            EnumValue::Plain(v) | EnumValue::Described { value: v, .. } => v,
+        }
+    }
+    /// The description, if any.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            EnumValue::Plain(_) => None,
+            EnumValue::Described { description, .. } => description.as_deref(),
+        }
+    }
+}
+
+/// A scalar YAML value used in `values`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+}
+
+impl std::fmt::Display for Scalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A parameter, or a field of an object.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name, exactly as documented (`CHAT_ID`, `dialogId`).
+    pub name: String,
+    /// Rust field name to use instead of the snake_case of `name` (only to settle a collision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust_name: Option<String>,
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// For `array` and `map`: the type of each item (or value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    /// For `object` (or an array/map of `object`): the fields of that object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<Field>>,
+    /// Whether it is required (params) or always present and non-null (results).
+    #[serde(default)]
+    pub required: Required,
+    /// Minimum numeric value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Maximum numeric value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Maximum length of a string, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Allowed values (an enumeration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<EnumValue>>,
+    /// Wire form of a boolean (`yn` or `int`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// The default the server applies when the parameter is omitted (documentation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_yaml::Value>,
+    /// Present when the documentation marks the parameter as deprecated: a short note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
+    /// A credential (a bot token, a client id used as one): redacted in `Debug` output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+    /// What it is, in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The `result` of a method: a field without a name.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSpec {
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// For `array` and `map`: the type of each item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    /// For `object` (or an array/map of objects): its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<Field>>,
+    /// Allowed values (an enumeration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<EnumValue>>,
+    /// Wire form of a boolean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// What it holds, in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A documented error.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    /// The `error` code, exactly as the server sends it.
+    pub code: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The server's `error_description`, as the server sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When it happens, in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `spec/common/errors.yaml`: the system errors any method can return.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SystemErrorsFile {
+    /// Path of the official page that lists them.
+    pub docs: String,
+    /// The errors.
+    pub errors: Vec<ErrorSpec>,
+}
+
+/// `spec/common/types.yaml`: named object types.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TypesFile {
+    /// Named types, by spec name (`time`).
+    pub types: BTreeMap<String, NamedType>,
+}
+
+/// A named object type.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NamedType {
+    /// What it is, in the project's own words.
+    pub description: String,
+    /// Path of the official page that describes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+    /// Its fields.
+    pub fields: Vec<Field>,
+}
+
+/// `spec/scopes.yaml`: every scope, one line each.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScopesFile {
+    /// Scope name → one-line description.
+    pub scopes: BTreeMap<String, String>,
+}

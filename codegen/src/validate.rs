@@ -1,0 +1,262 @@
+//! Validation: checks a loaded [`SpecSet`] for problems the YAML parser cannot see
+//! (unknown types and scopes, misplaced keys, impossible statuses, repeated errors).
+//! Every problem is collected; nothing stops at the first.
+
+use crate::diag::Diagnostic;
+use crate::load::SpecSet;
+use crate::spec::{EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Built-in type names of the spec format.
+pub const BUILTIN_TYPES: &[&str] = &[
+    "integer", "double", "string", "text", "char", "boolean", "date", "datetime", "timestamp",
+    "file", "any", "array", "object", "map",
+];
+
+/// Types that hold text on the wire.
+pub const STRING_TYPES: &[&str] = &["string", "text", "char", "date", "datetime", "file"];
+
+/// Checks the whole set; returns every problem found.
+pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        scopes: set
+            .scopes
+            .as_ref()
+            .map(|s| s.value.scopes.keys().cloned().collect())
+            .unwrap_or_default(),
+        named_types: set
+            .types
+            .as_ref()
+            .map(|t| t.value.types.keys().cloned().collect())
+            .unwrap_or_default(),
+        diags: Vec::new(),
+    };
+    if let Some(errs) = &set.system_errors {
+        v.errors(&errs.path, &errs.value.errors);
+    }
+    if let Some(types) = &set.types {
+        for (name, t) in &types.value.types {
+            if BUILTIN_TYPES.contains(&name.as_str()) {
+                v.diags.push(Diagnostic::new(&types.path, format!("types.{name}"), "a named type cannot reuse a built-in type name"));
+            }
+            v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
+        }
+    }
+    for m in set.methods.values() {
+        v.method(&m.path, &m.value);
+    }
+    v.diags
+}
+
+struct Validator {
+    scopes: BTreeSet<String>,
+    named_types: BTreeSet<String>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn method(&mut self, path: &Path, m: &MethodSpec) {
+        let segs: Vec<&str> = m.method.split('.').collect();
+        if segs.len() < 2
+            || segs
+                .iter()
+                .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            self.push(Diagnostic::new(path, "method", format!("\"{}\" is not a method name", m.method))
+                .hint("a wire name has dot-separated segments of letters, digits and _, e.g. imopenlines.dialog.get"));
+        }
+        if m.summary.trim().is_empty() || m.summary.contains('\n') {
+            self.push(Diagnostic::new(path, "summary", "summary must be one non-empty line").hint("put longer text in description"));
+        }
+        if m.scopes.is_empty() {
+            self.push(Diagnostic::new(path, "scopes", "no scopes listed").hint("list the scopes from the page's Scope line"));
+        }
+        for (i, s) in m.scopes.iter().enumerate() {
+            if !self.scopes.contains(s) {
+                let d = Diagnostic::new(path, format!("scopes[{i}]"), format!("unknown scope \"{s}\""));
+                let d = match crate::diag::closest(s, self.scopes.iter().map(String::as_str)) {
+                    Some(best) => d.hint(format!("did you mean \"{best}\"? known scopes are in spec/scopes.yaml")),
+                    None => d.hint("add it to spec/scopes.yaml if the docs list it"),
+                };
+                self.push(d);
+            }
+        }
+        if let Some(auth) = &m.auth {
+            if auth.is_empty() {
+                self.push(Diagnostic::new(path, "auth", "auth is empty").hint("omit it (oauth and webhook) or list the kinds"));
+            }
+        }
+        if !m.docs.ends_with(".md") || m.docs.starts_with('/') || m.docs.contains("..") {
+            self.push(Diagnostic::new(path, "docs", format!("\"{}\" is not a page path", m.docs))
+                .hint("give the page's path inside the docs repository, e.g. api-reference/imopenlines/....md"));
+        }
+        self.fields(path, "params", &m.params, true);
+        self.result(path, &m.result);
+        self.errors(path, &m.errors);
+    }
+
+    fn result(&mut self, path: &Path, r: &ResultSpec) {
+        let as_field = Field {
+            name: "result".into(),
+            rust_name: None,
+            ty: r.ty.clone(),
+            items: r.items.clone(),
+            fields: r.fields.clone(),
+            required: Required::Yes,
+            min: None,
+            max: None,
+            max_length: None,
+            values: r.values.clone(),
+            encoding: r.encoding,
+            default: None,
+            deprecated: None,
+            secret: false,
+            description: r.description.clone(),
+        };
+        self.field(path, "result", &as_field, false);
+    }
+
+    fn fields(&mut self, path: &Path, place: &str, fields: &[Field], is_param: bool) {
+        let mut seen = BTreeSet::new();
+        for (i, f) in fields.iter().enumerate() {
+            let here = format!("{place}[{i}] {}", f.name);
+            if !seen.insert(f.name.as_str()) {
+                self.push(Diagnostic::new(path, &here, format!("\"{}\" is listed twice", f.name)).hint("remove the repeated entry"));
+            }
+            if f.name.is_empty() {
+                self.push(Diagnostic::new(path, &here, "empty name"));
+            }
+            self.field(path, &here, f, is_param);
+        }
+    }
+
+    fn known(&self, t: &str) -> bool {
+        BUILTIN_TYPES.contains(&t) || self.named_types.contains(t)
+    }
+
+    fn unknown_type(&mut self, path: &Path, place: &str, t: &str) {
+        let known: Vec<&str> = BUILTIN_TYPES
+            .iter()
+            .copied()
+            .chain(self.named_types.iter().map(String::as_str))
+            .collect();
+        let d = Diagnostic::new(path, place, format!("unknown type \"{t}\""));
+        let d = match crate::diag::closest(t, known.iter().copied()) {
+            Some(best) => d.hint(format!("did you mean \"{best}\"?")),
+            None => d.hint(format!("use one of {} or a type of spec/common/types.yaml", BUILTIN_TYPES.join(", "))),
+        };
+        self.push(d);
+    }
+
+    fn field(&mut self, path: &Path, here: &str, f: &Field, is_param: bool) {
+        let names = f.ty.names();
+        let union = matches!(f.ty, TypeExpr::Union(_));
+        if union && names.len() < 2 {
+            self.push(Diagnostic::new(path, here, "a union needs at least two types").hint("write a single type as type: string"));
+        }
+        let mut all_known = true;
+        for t in &names {
+            if !self.known(t) {
+                all_known = false;
+                self.unknown_type(path, here, t);
+            }
+        }
+        if union && names.iter().any(|t| *t == "map" || self.named_types.contains(*t)) {
+            self.push(Diagnostic::new(path, here, "a union may hold only built-in scalar types, object and array").hint("use any for looser values"));
+        }
+        let primary = if union { "" } else { names[0] };
+        let collection = primary == "array" || primary == "map" || (union && names.contains(&"array"));
+        match (&f.items, collection) {
+            (None, true) if !union => {
+                self.push(Diagnostic::new(path, here, format!("{primary} needs items:")).hint("say the type of each item, e.g. items: integer (any when unknown)"));
+            }
+            (Some(_), false) => {
+                self.push(Diagnostic::new(path, here, "items: is only for array and map").hint("remove items: or make the type array"));
+            }
+            (Some(it), true) => {
+                if it == "array" || it == "map" {
+                    self.push(Diagnostic::new(path, here, format!("items: {it} is not supported")).hint("use items: any for nested collections"));
+                } else if !self.known(it) {
+                    self.unknown_type(path, &format!("{here} items"), it);
+                }
+            }
+            _ => {}
+        }
+        let object_like = primary == "object" || (collection && f.items.as_deref() == Some("object"));
+        if let Some(fields) = &f.fields {
+            if !object_like || union {
+                self.push(Diagnostic::new(path, here, "fields: is only for object, or an array or map of object").hint("set type: object, or items: object"));
+            } else if fields.is_empty() {
+                self.push(Diagnostic::new(path, here, "fields: is empty").hint("list the fields, or remove fields: for a free-form object"));
+            }
+            self.fields(path, &format!("{here} fields"), fields, is_param);
+        }
+        let scalar = if collection { f.items.as_deref().unwrap_or("") } else { primary };
+        if f.encoding.is_some() && !(scalar == "boolean" || scalar == "char") {
+            self.push(Diagnostic::new(path, here, "encoding: is only for boolean (or char) values").hint("remove encoding:"));
+        }
+        if let Some(values) = &f.values {
+            self.values(path, here, scalar, values, f.encoding.is_some());
+        }
+        let numeric = scalar == "integer" || scalar == "double";
+        if (f.min.is_some() || f.max.is_some()) && (!numeric || collection) {
+            self.push(Diagnostic::new(path, here, "min:/max: are only for integer and double").hint("remove them, or use max_length: for text"));
+        }
+        if let (Some(lo), Some(hi)) = (f.min, f.max) {
+            if lo > hi {
+                self.push(Diagnostic::new(path, here, format!("min {lo} is above max {hi}")));
+            }
+        }
+        if f.max_length.is_some() && (!STRING_TYPES.contains(&scalar) && scalar != "text" || collection) {
+            self.push(Diagnostic::new(path, here, "max_length: is only for text types").hint("remove it, or use max: for numbers"));
+        }
+        if !is_param && f.required == Required::Webhook {
+            self.push(Diagnostic::new(path, here, "required: webhook is only for params").hint("use true (always present) or false"));
+        }
+        let _ = all_known;
+    }
+
+    fn values(&mut self, path: &Path, here: &str, scalar: &str, values: &[EnumValue], encoded_bool: bool) {
+        if encoded_bool {
+            self.push(Diagnostic::new(path, here, "values: and encoding: cannot be combined").hint("a Y/N flag is a boolean with encoding: yn; drop values:"));
+            return;
+        }
+        if !(STRING_TYPES.contains(&scalar) || scalar == "integer") {
+            self.push(Diagnostic::new(path, here, format!("values: is not supported for {scalar}")).hint("values are for string-like and integer types"));
+        }
+        if values.is_empty() {
+            self.push(Diagnostic::new(path, here, "values: is empty"));
+        }
+        let mut seen = BTreeSet::new();
+        for v in values {
+            let key = v.value().to_string();
+            if !seen.insert(key.clone()) {
+                self.push(Diagnostic::new(path, here, format!("value \"{key}\" is listed twice")));
+            }
+            if scalar == "integer" && matches!(v.value(), Scalar::Str(_)) {
+                self.push(Diagnostic::new(path, here, format!("value \"{key}\" is not an integer")));
+            }
+        }
+    }
+
+    fn errors(&mut self, path: &Path, errors: &[ErrorSpec]) {
+        let mut seen: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+        for (i, e) in errors.iter().enumerate() {
+            let here = format!("errors[{i}] {}", e.code);
+            if e.code.is_empty() || !e.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                self.push(Diagnostic::new(path, &here, format!("\"{}\" is not an error code", e.code)).hint("codes are letters, digits and _"));
+            }
+            if !(400..=599).contains(&e.status) {
+                self.push(Diagnostic::new(path, &here, format!("impossible HTTP status {} for an error", e.status)).hint("errors answer with a 4xx or 5xx status; check the page's error table"));
+            }
+            if let Some(first) = seen.insert((e.code.clone(), e.message.clone()), i) {
+                self.push(Diagnostic::new(path, &here, format!("error {} with this message is already listed at errors[{first}]", e.code)).hint("remove the repeated entry"));
+            }
+        }
+    }
+}

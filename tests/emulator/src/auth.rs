@@ -1,0 +1,218 @@
+//! Who is calling: reading the credentials of a REST request (webhook path,
+//! OAuth `auth` token, browser `sessid`) and checking them; the store of
+//! issued OAuth tokens.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::errors::{self, ApiError};
+use crate::state::ADMIN_USER_ID;
+
+/// The kind of authorization a REST request used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// An incoming webhook: `/rest/{user_id}/{code}/{method}`.
+    Webhook,
+    /// An OAuth access token in the `auth` parameter.
+    OAuth,
+    /// A browser session (`sessid` without `auth`).
+    Session,
+    /// No credentials at all.
+    None,
+}
+
+/// A fresh OAuth token pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    /// Token for REST calls, sent as the `auth` parameter.
+    pub access_token: String,
+    /// Single-use token for getting the next pair from the token endpoint.
+    pub refresh_token: String,
+}
+
+/// Credentials as they appear in a request, not yet checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Credentials {
+    Webhook { user: String, code: String },
+    Token(String),
+    Session,
+    None,
+}
+
+impl Credentials {
+    /// The kind these credentials would authenticate as.
+    pub(crate) fn kind(&self) -> AuthKind {
+        match self {
+            Credentials::Webhook { .. } => AuthKind::Webhook,
+            Credentials::Token(_) => AuthKind::OAuth,
+            Credentials::Session => AuthKind::Session,
+            Credentials::None => AuthKind::None,
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Caller {
+    pub kind: AuthKind,
+    pub user_id: i64,
+}
+
+#[derive(Debug)]
+struct AccessToken {
+    user_id: i64,
+    expires_at: Instant,
+}
+
+/// Issued OAuth tokens. Access tokens are remembered after they expire so
+/// that an expired one is told apart from an unknown one.
+#[derive(Debug)]
+pub(crate) struct TokenStore {
+    access: HashMap<String, AccessToken>,
+    refresh: HashMap<String, i64>,
+    ttl: Duration,
+}
+
+impl TokenStore {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        TokenStore {
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            ttl,
+        }
+    }
+
+    /// Lifetime of new access tokens.
+    pub(crate) fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Issues a new pair for a user.
+    pub(crate) fn issue(&mut self, user_id: i64) -> Tokens {
+        let tokens = Tokens {
+            access_token: random_token(),
+            refresh_token: random_token(),
+        };
+        self.access.insert(
+            tokens.access_token.clone(),
+            AccessToken {
+                user_id,
+                expires_at: Instant::now() + self.ttl,
+            },
+        );
+        self.refresh.insert(tokens.refresh_token.clone(), user_id);
+        tokens
+    }
+
+    /// Marks every issued access token as expired.
+    pub(crate) fn expire_all(&mut self) {
+        let now = Instant::now();
+        for t in self.access.values_mut() {
+            t.expires_at = now;
+        }
+    }
+
+    /// Checks an access token: its user, `expired_token`, or `NO_AUTH_FOUND`.
+    pub(crate) fn check(&self, token: &str) -> Result<i64, ApiError> {
+        match self.access.get(token) {
+            None => Err(errors::NO_AUTH_FOUND),
+            Some(t) if Instant::now() >= t.expires_at => Err(errors::EXPIRED_TOKEN),
+            Some(t) => Ok(t.user_id),
+        }
+    }
+
+    /// Uses up a refresh token, giving its user; `None` if unknown or used.
+    pub(crate) fn redeem_refresh(&mut self, token: &str) -> Option<i64> {
+        self.refresh.remove(token)
+    }
+}
+
+/// Checks request credentials against the webhook and the token store.
+pub(crate) fn authenticate(
+    creds: &Credentials,
+    webhook_code: &str,
+    tokens: &TokenStore,
+) -> Result<Caller, ApiError> {
+    match creds {
+        Credentials::Webhook { user, code } => {
+            let user_ok = user.parse::<i64>().ok() == Some(ADMIN_USER_ID);
+            if user_ok && code == webhook_code {
+                Ok(Caller {
+                    kind: AuthKind::Webhook,
+                    user_id: ADMIN_USER_ID,
+                })
+            } else {
+                Err(errors::NO_AUTH_FOUND)
+            }
+        }
+        Credentials::Token(token) => tokens.check(token).map(|user_id| Caller {
+            kind: AuthKind::OAuth,
+            user_id,
+        }),
+        Credentials::Session => Ok(Caller {
+            kind: AuthKind::Session,
+            user_id: ADMIN_USER_ID,
+        }),
+        Credentials::None => Err(errors::NO_AUTH_FOUND),
+    }
+}
+
+/// A 32-character lowercase alphanumeric token, unpredictable enough for tests.
+pub(crate) fn random_token() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(32);
+    let mut round = 0u64;
+    while out.len() < 32 {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        h.write_u64(round);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        let mut v = h.finish();
+        for _ in 0..8 {
+            if out.len() == 32 {
+                break;
+            }
+            out.push(char::from(ALPHABET[(v % 36) as usize]));
+            v /= 36;
+        }
+        round += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_expire_and_refresh_once() {
+        let mut store = TokenStore::new(Duration::from_secs(60));
+        let t = store.issue(1);
+        assert_eq!(store.check(&t.access_token), Ok(1));
+        store.expire_all();
+        assert_eq!(store.check(&t.access_token), Err(errors::EXPIRED_TOKEN));
+        assert_eq!(store.check("nope"), Err(errors::NO_AUTH_FOUND));
+        assert_eq!(store.redeem_refresh(&t.refresh_token), Some(1));
+        assert_eq!(store.redeem_refresh(&t.refresh_token), None);
+    }
+
+    #[test]
+    fn random_tokens_differ() {
+        let a = random_token();
+        let b = random_token();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,154 @@
+//! Injected failures: what a flaky proxy or network in front of the portal
+//! would do to REST answers.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A failure to apply to upcoming REST requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer `502` with an nginx-style HTML "Bad Gateway" page
+    /// (`text/html`); the portal never sees the request.
+    Html502,
+    /// Process the request, then send only the first part of its JSON body
+    /// (status 200, `application/json`), so the body does not parse.
+    Truncated,
+    /// Wait this long, then process and answer normally.
+    Delay(Duration),
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    fault: Fault,
+    method: Option<String>,
+    remaining: usize,
+}
+
+/// Pending faults, applied in the order they were injected.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue {
+    rules: VecDeque<Rule>,
+}
+
+impl FaultQueue {
+    /// Queues `fault` for the next `times` requests (of `method` only, when given).
+    pub(crate) fn push(&mut self, fault: Fault, times: usize, method: Option<&str>) {
+        if times == 0 {
+            return;
+        }
+        self.rules.push_back(Rule {
+            fault,
+            method: method.map(normalize_method),
+            remaining: times,
+        });
+    }
+
+    /// Drops every pending fault.
+    pub(crate) fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// Takes the fault for a request to `method`, if one is pending.
+    pub(crate) fn take(&mut self, method: &str) -> Option<Fault> {
+        let method = normalize_method(method);
+        let pos = self
+            .rules
+            .iter()
+            .position(|r| match r.method.as_deref() {
+                None => true,
+                Some(m) => m == method,
+            })?;
+        let rule = self.rules.get_mut(pos)?;
+        let fault = rule.fault;
+        rule.remaining -= 1;
+        if rule.remaining == 0 {
+            self.rules.remove(pos);
+        }
+        Some(fault)
+    }
+}
+
+/// Lower-cases a method name and drops a `.json` suffix.
+pub(crate) fn normalize_method(m: &str) -> String {
+    let m = m.trim().to_ascii_lowercase();
+    m.strip_suffix(".json").map(str::to_owned).unwrap_or(m)
+}
+
+/// The body of an nginx `502 Bad Gateway` page.
+pub(crate) const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/// Cuts a JSON body roughly in half (at least one byte is dropped), keeping
+/// the cut on a character boundary.
+pub(crate) fn truncate(body: &[u8]) -> Vec<u8> {
+    if body.len() < 2 {
+        return Vec::new();
+    }
+    let mut cut = (body.len() / 2).max(1);
+    // Do not split a UTF-8 sequence: back up to a leading byte.
+    while cut > 1 && (body[cut] & 0b1100_0000) == 0b1000_0000 {
+        cut -= 1;
+    }
+    body[..cut].to_vec()
+}
+
+/// A fault request as sent to `POST /_emulator/fault`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FaultRequest {
+    /// `html502`, `truncated` or `delay`.
+    pub fault: String,
+    /// How many requests it applies to (default 1).
+    #[serde(default)]
+    pub times: Option<usize>,
+    /// The delay for `delay`, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// Apply only to requests of this method.
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+impl FaultRequest {
+    /// The fault described, or a message saying what is wrong.
+    pub(crate) fn to_fault(&self) -> Result<Fault, String> {
+        match self.fault.to_ascii_lowercase().as_str() {
+            "html502" | "html_502" | "502" => Ok(Fault::Html502),
+            "truncated" | "truncate" => Ok(Fault::Truncated),
+            "delay" => match self.delay_ms {
+                Some(ms) => Ok(Fault::Delay(Duration::from_millis(ms))),
+                None => Err("a delay fault needs delay_ms".to_owned()),
+            },
+            other => Err(format!(
+                "unknown fault {other:?}; expected html502, truncated or delay"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_order_and_method_filter() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::Truncated, 1, Some("batch.json"));
+        q.push(Fault::Html502, 2, None);
+        assert_eq!(q.take("imopenlines.dialog.get"), Some(Fault::Html502));
+        assert_eq!(q.take("BATCH"), Some(Fault::Truncated));
+        assert_eq!(q.take("batch"), Some(Fault::Html502));
+        assert_eq!(q.take("batch"), None);
+    }
+
+    #[test]
+    fn truncation_breaks_json() {
+        let body = br#"{"result":true,"time":{"start":1}}"#;
+        let cut = truncate(body);
+        assert!(cut.len() < body.len() && !cut.is_empty());
+        assert!(serde_json::from_slice::<serde_json::Value>(&cut).is_err());
+        let uni = "{\"r\":\"ééééé\"}".as_bytes();
+        assert!(std::str::from_utf8(&truncate(uni)).is_ok());
+    }
+}

@@ -1,0 +1,37 @@
+//! The state shared by the server tasks and the [`crate::Emulator`] handle.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::auth::TokenStore;
+use crate::config::Config;
+use crate::faults::FaultQueue;
+use crate::log::LoggedRequest;
+use crate::rate::LeakyBucket;
+use crate::state::Portal;
+
+/// Everything a request handler may read or change. Locks are held only for
+/// short, non-async sections.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub config: Config,
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    /// `127.0.0.1:PORT`, also used as the portal's domain.
+    pub host: String,
+    /// Portal identifier sent as `member_id`.
+    pub member_id: String,
+    pub portal: Mutex<Portal>,
+    pub tokens: Mutex<TokenStore>,
+    pub faults: Mutex<FaultQueue>,
+    pub rate: Mutex<Option<LeakyBucket>>,
+    pub log: Mutex<Vec<LoggedRequest>>,
+    pub refresh_count: AtomicUsize,
+    pub app_has_bot: AtomicBool,
+}
+
+/// Locks a mutex, carrying on with the data if another thread panicked
+/// while holding it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
