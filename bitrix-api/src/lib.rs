@@ -1,1 +1,48 @@
-//! placeholder
+//! Typed Rust binding for the Bitrix24 REST API.
+//!
+//! Every method is generated at build time from a YAML spec that is checked against the
+//! official documentation: a request struct (with a builder), a typed result, and an enum of
+//! the method's documented errors. One generic [`Client::call`] sends any of them.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use bitrix_api::{imopenlines, Client, Error};
+//! let client = Client::webhook("https://example.bitrix24.com/rest/1/abc123/")?;
+//! let request = imopenlines::BotSessionFinish::new(112).client_id("my-bot");
+//! match client.call(request).await {
+//!     Ok(done) => println!("finished: {done}"),
+//!     Err(Error::Method(imopenlines::BotSessionFinishError::BotIdError(e))) => {
+//!         println!("register the bot first: {e}")
+//!     }
+//!     Err(other) => return Err(other.into()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Methods live in one module per namespace (`imopenlines`, `imbot_v2`, …), each behind the
+//! cargo feature of the same name; `full` (the default) enables all.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod client;
+mod envelope;
+mod error;
+mod method;
+pub mod oauth;
+mod secret;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use client::{Client, ClientBuilder};
+pub use envelope::Response;
+pub use error::{ApiError, AuthError, ConfigError, DecodeError, Error, Problem, Refusal, TransportError};
+pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
+pub use oauth::{OAuthConfig, TokenStore, Tokens};
+pub use secret::Secret;
+
+// `Scope`, `SystemError` and module `types`, generated from spec/scopes.yaml and spec/common/.
+include!(concat!(env!("OUT_DIR"), "/common.rs"));
+// One module per namespace, each behind its cargo feature.
+include!(concat!(env!("OUT_DIR"), "/namespaces.rs"));

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod diag;
+pub mod docs;
 pub mod emit;
 pub mod ir;
 pub mod load;

@@ -1,10 +1,11 @@
 //! The REST methods the emulated portal knows, and the dispatch by name.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::errors::{self, ApiError};
 use crate::shared::Shared;
+use crate::wire::params::Params;
 
 pub(crate) mod batch;
 pub(crate) mod bot_session;
@@ -15,7 +16,7 @@ pub(crate) mod dialog;
 pub(crate) struct Call<'a> {
     pub shared: &'a Shared,
     pub caller: Caller,
-    pub params: &'a Map<String, Value>,
+    pub params: &'a Params,
 }
 
 /// What a method gives back: the `result` value or an error.

@@ -8,17 +8,58 @@
 //! cannot be read adds nothing, so the method sees missing parameters and
 //! answers with its documented error.
 
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
+/// Request parameters, plus the order in which the keys of each top-level
+/// object parameter arrived (a JSON object map here is sorted by key, and
+/// `batch` must run its commands in the order they were sent).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Params {
+    /// The parameters.
+    pub map: Map<String, Value>,
+    /// For a top-level parameter that is an object: its keys in arrival order.
+    pub key_order: HashMap<String, Vec<String>>,
+}
+
+impl Params {
+    /// The keys of the top-level object parameter `name` in arrival order;
+    /// keys missing from the record follow in map order.
+    pub(crate) fn ordered_keys(&self, name: &str, obj: &Map<String, Value>) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .key_order
+            .get(name)
+            .map(|v| v.iter().filter(|k| obj.contains_key(*k)).cloned().collect())
+            .unwrap_or_default();
+        for k in obj.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        keys
+    }
+
+    fn note_order(&mut self, top: &str, child: &str) {
+        let list = self.key_order.entry(top.to_owned()).or_default();
+        if !list.iter().any(|k| k == child) {
+            list.push(child.to_owned());
+        }
+    }
+}
+
 /// Parses a query string or form body (`a=1&FIELDS[NAME]=x`) into `into`.
-pub(crate) fn parse_urlencoded(input: &[u8], into: &mut Map<String, Value>) {
+pub(crate) fn parse_urlencoded(input: &[u8], into: &mut Params) {
     for (k, v) in url::form_urlencoded::parse(input) {
         insert_key(into, &k, Value::String(v.into_owned()));
     }
 }
 
 /// Reads a request body according to its content type into `into`.
-pub(crate) fn parse_body(content_type: Option<&str>, body: &[u8], into: &mut Map<String, Value>) {
+pub(crate) fn parse_body(content_type: Option<&str>, body: &[u8], into: &mut Params) {
     if body.iter().all(u8::is_ascii_whitespace) {
         return;
     }
@@ -40,11 +81,18 @@ pub(crate) fn parse_body(content_type: Option<&str>, body: &[u8], into: &mut Map
     }
 }
 
-fn merge_json(body: &[u8], into: &mut Map<String, Value>) {
+fn merge_json(body: &[u8], into: &mut Params) {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(obj)) => {
+            if let Ok(TopOrder(order)) = serde_json::from_slice::<TopOrder>(body) {
+                for (k, children) in order {
+                    if !children.is_empty() {
+                        into.key_order.insert(k, children);
+                    }
+                }
+            }
             for (k, v) in obj {
-                into.insert(k, v);
+                into.map.insert(k, v);
             }
         }
         Ok(_) => tracing::debug!("JSON body is not an object; ignored"),
@@ -63,7 +111,7 @@ fn boundary_of(content_type: &str) -> Option<String> {
     })
 }
 
-fn parse_multipart(body: &[u8], boundary: &str, into: &mut Map<String, Value>) {
+fn parse_multipart(body: &[u8], boundary: &str, into: &mut Params) {
     let delimiter = format!("--{boundary}");
     let text = String::from_utf8_lossy(body);
     for part in text.split(delimiter.as_str()).skip(1) {
@@ -124,10 +172,84 @@ fn split_key(key: &str) -> (String, Vec<String>) {
 }
 
 /// Inserts one `key=value` pair, honouring nested bracket keys.
-pub(crate) fn insert_key(into: &mut Map<String, Value>, key: &str, value: Value) {
+pub(crate) fn insert_key(into: &mut Params, key: &str, value: Value) {
     let (base, path) = split_key(key);
-    let slot = into.entry(base).or_insert(Value::Null);
+    if let Some(first) = path.first().filter(|s| !s.is_empty()) {
+        into.note_order(&base, first);
+    }
+    let slot = into.map.entry(base).or_insert(Value::Null);
     insert_path(slot, &path, value);
+}
+
+/// The top-level keys of a JSON object, each with its own keys if it is an
+/// object, in document order.
+struct TopOrder(Vec<(String, Vec<String>)>);
+
+impl<'de> Deserialize<'de> for TopOrder {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TopOrder;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<TopOrder, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    let ChildKeys(children) = m.next_value()?;
+                    out.push((k, children));
+                }
+                Ok(TopOrder(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The keys of a JSON value if it is an object; empty for anything else.
+struct ChildKeys(Vec<String>);
+
+impl<'de> Deserialize<'de> for ChildKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ChildKeys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ChildKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    m.next_value::<IgnoredAny>()?;
+                    keys.push(k);
+                }
+                Ok(ChildKeys(keys))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<ChildKeys, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<ChildKeys, E> {
+                Ok(ChildKeys(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 fn insert_path(slot: &mut Value, path: &[String], value: Value) {
@@ -191,9 +313,9 @@ mod tests {
     use serde_json::json;
 
     fn parse(s: &str) -> Value {
-        let mut m = Map::new();
+        let mut m = Params::default();
         parse_urlencoded(s.as_bytes(), &mut m);
-        Value::Object(m)
+        Value::Object(m.map)
     }
 
     #[test]
@@ -213,19 +335,35 @@ mod tests {
     #[test]
     fn multipart_text_fields() {
         let body = "--XyZ\r\nContent-Disposition: form-data; name=\"CHAT_ID\"\r\n\r\n12\r\n--XyZ\r\nContent-Disposition: form-data; name=\"F[A]\"\r\n\r\nv\r\n--XyZ--\r\n";
-        let mut m = Map::new();
+        let mut m = Params::default();
         parse_body(
             Some("multipart/form-data; boundary=XyZ"),
             body.as_bytes(),
             &mut m,
         );
-        assert_eq!(Value::Object(m), json!({"CHAT_ID": "12", "F": {"A": "v"}}));
+        assert_eq!(Value::Object(m.map), json!({"CHAT_ID": "12", "F": {"A": "v"}}));
     }
 
     #[test]
     fn bad_json_adds_nothing() {
-        let mut m = Map::new();
+        let mut m = Params::default();
         parse_body(Some("application/json"), b"{\"CHAT_ID\": ", &mut m);
-        assert!(m.is_empty());
+        assert!(m.map.is_empty());
+    }
+
+    #[test]
+    fn key_order_is_kept() {
+        let mut m = Params::default();
+        parse_body(
+            Some("application/json"),
+            br#"{"halt": 0, "cmd": {"zeta": "a", "alpha": "b", "mid": "c"}}"#,
+            &mut m,
+        );
+        let cmd = m.map["cmd"].as_object().cloned().unwrap_or_default();
+        assert_eq!(m.ordered_keys("cmd", &cmd), vec!["zeta", "alpha", "mid"]);
+        let mut f = Params::default();
+        parse_urlencoded(b"cmd[z]=1&cmd[a]=2", &mut f);
+        let cmd = f.map["cmd"].as_object().cloned().unwrap_or_default();
+        assert_eq!(f.ordered_keys("cmd", &cmd), vec!["z", "a"]);
     }
 }

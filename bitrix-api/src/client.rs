@@ -1,0 +1,318 @@
+//! The client: sends typed calls over webhook or OAuth and sorts every answer into a result
+//! or a typed error.
+
+use crate::__private::{AuthKind, Checker};
+use crate::envelope::{decode, Decoded, Response};
+use crate::error::{ConfigError, Error, Refusal, TransportError};
+use crate::method::{Method, MethodError};
+use crate::oauth::{OAuthConfig, TokenState, TokenStore, Tokens};
+use crate::secret::Secret;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A Bitrix24 REST client. Cheap to clone; clones share connections and tokens.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    auth: Auth,
+    check_requests: bool,
+}
+
+enum Auth {
+    /// `base` is the whole webhook URL with its trailing slash; it holds the secret code.
+    Webhook { base: Secret, shown: String },
+    OAuth { cfg: OAuthConfig, state: TokenState },
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Client");
+        match &self.inner.auth {
+            Auth::Webhook { shown, .. } => d.field("webhook", shown),
+            Auth::OAuth { cfg, .. } => d.field("oauth", &cfg.client_endpoint).field("client_id", &cfg.client_id),
+        };
+        d.field("check_requests", &self.inner.check_requests).finish()
+    }
+}
+
+/// Builds a [`Client`] with non-default settings.
+#[must_use]
+pub struct ClientBuilder {
+    auth: Result<PendingAuth, ConfigError>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    check_requests: bool,
+    store: Option<Arc<dyn TokenStore>>,
+}
+
+enum PendingAuth {
+    Webhook(Secret, String),
+    OAuth(OAuthConfig, Tokens),
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("check_requests", &self.check_requests)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks that a URL is absolute, and HTTPS unless it points at a loopback host.
+fn check_url(url: &str, what: &str) -> Result<url::Url, ConfigError> {
+    let u = url::Url::parse(url).map_err(|e| ConfigError(format!("{what} is not a valid URL: {e}")))?;
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(ConfigError(format!("{what} has no host"))),
+    };
+    match u.scheme() {
+        "https" => Ok(u),
+        "http" if loopback => Ok(u),
+        "http" => Err(ConfigError(format!(
+            "{what} must use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
+        ))),
+        other => Err(ConfigError(format!("{what} must use https, not {other}"))),
+    }
+}
+
+/// Parses a webhook URL `https://HOST/rest/USER_ID/CODE/`; returns it normalised and a shown form.
+fn webhook_parts(url: &str) -> Result<(Secret, String), ConfigError> {
+    let u = check_url(url, "the webhook URL")?;
+    let segs: Vec<&str> = u.path().split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        [rest, user, code] if *rest == "rest" && !user.is_empty() && !code.is_empty() => {
+            let host = u.host_str().unwrap_or("");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let base = format!("{}://{host}{port}/rest/{user}/{code}/", u.scheme());
+            let shown = format!("{}://{host}{port}/rest/{user}/<redacted>/", u.scheme());
+            Ok((Secret::new(base), shown))
+        }
+        _ => Err(ConfigError(
+            "the webhook URL must look like https://PORTAL/rest/USER_ID/CODE/ (as Bitrix24 shows it)".into(),
+        )),
+    }
+}
+
+impl ClientBuilder {
+    fn new(auth: Result<PendingAuth, ConfigError>) -> Self {
+        ClientBuilder {
+            auth,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(75),
+            check_requests: true,
+            store: None,
+        }
+    }
+
+    /// Time allowed to connect (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Time allowed for a whole call (default 75 s; Bitrix24 stops a call after 60 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Whether requests are checked against documented constraints before sending (default on).
+    /// Turn it off to let the server judge, e.g. to test a portal's own answers.
+    pub fn check_requests(mut self, on: bool) -> Self {
+        self.check_requests = on;
+        self
+    }
+
+    /// Where renewed OAuth tokens are saved.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)"))
+            .build()
+            .map_err(|e| ConfigError(format!("cannot start the HTTP client: {}", e.without_url())))?;
+        let auth = match self.auth? {
+            PendingAuth::Webhook(base, shown) => Auth::Webhook { base, shown },
+            PendingAuth::OAuth(mut cfg, tokens) => {
+                check_url(&cfg.client_endpoint, "the REST endpoint")?;
+                check_url(&cfg.token_url, "the OAuth token URL")?;
+                if !cfg.client_endpoint.ends_with('/') {
+                    cfg.client_endpoint.push('/');
+                }
+                Auth::OAuth { cfg, state: TokenState::new(tokens, self.store) }
+            }
+        };
+        Ok(Client { inner: Arc::new(Inner { http, auth, check_requests: self.check_requests }) })
+    }
+}
+
+impl Client {
+    /// A client for an incoming webhook URL (`https://PORTAL/rest/USER_ID/CODE/`).
+    pub fn webhook(url: &str) -> Result<Client, ConfigError> {
+        Self::webhook_builder(url).build()
+    }
+
+    /// A builder for a webhook client.
+    pub fn webhook_builder(url: &str) -> ClientBuilder {
+        ClientBuilder::new(webhook_parts(url).map(|(b, s)| PendingAuth::Webhook(b, s)))
+    }
+
+    /// A builder for an OAuth client with its current token pair.
+    pub fn oauth_builder(cfg: OAuthConfig, tokens: Tokens) -> ClientBuilder {
+        ClientBuilder::new(Ok(PendingAuth::OAuth(cfg, tokens)))
+    }
+
+    /// The current OAuth token pair (`None` for a webhook client).
+    pub fn tokens(&self) -> Option<Tokens> {
+        match &self.inner.auth {
+            Auth::OAuth { state, .. } => Some(state.tokens()),
+            Auth::Webhook { .. } => None,
+        }
+    }
+
+    fn auth_kind(&self) -> AuthKind {
+        match self.inner.auth {
+            Auth::Webhook { .. } => AuthKind::Webhook,
+            Auth::OAuth { .. } => AuthKind::OAuth,
+        }
+    }
+
+    /// Calls a method and returns its typed result.
+    pub async fn call<M: Method>(&self, request: M) -> Result<M::Result, Error<M::Error>> {
+        self.call_full(request).await.map(|r| r.result)
+    }
+
+    /// Calls a method and returns its result with `time`, `total` and `next`.
+    pub async fn call_full<M: Method>(&self, request: M) -> Result<Response<M::Result>, Error<M::Error>> {
+        if self.inner.check_requests {
+            let mut c = Checker::new(self.auth_kind());
+            request.check(&mut c);
+            let problems = c.into_problems();
+            if !problems.is_empty() {
+                return Err(Error::Refused(Refusal { method: M::NAME, problems }));
+            }
+        }
+        let params = serde_json::to_vec(&request).map_err(|e| {
+            Error::Refused(Refusal {
+                method: M::NAME,
+                problems: vec![crate::error::Problem { param: String::new(), message: format!("cannot be encoded as JSON: {e}") }],
+            })
+        })?;
+        self.send::<M::Result, M::Error>(M::NAME, params).await
+    }
+
+    /// Calls any method by name with JSON params, for methods the spec does not cover yet.
+    pub async fn call_raw(&self, method: &str, params: &serde_json::Value) -> Result<Response<serde_json::Value>, Error<crate::NoMethodError>> {
+        let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
+        self.send(method, body).await
+    }
+
+    async fn send<T: crate::__private::Lenient, E: MethodError>(&self, method: &str, params: Vec<u8>) -> Result<Response<T>, Error<E>> {
+        let span = tracing::debug_span!("bitrix.call", method, status = tracing::field::Empty, ms = tracing::field::Empty);
+        let started = Instant::now();
+        let result = match &self.inner.auth {
+            Auth::Webhook { base, .. } => {
+                let url = format!("{}{method}", base.expose());
+                self.post(&url, params, &span).await
+            }
+            Auth::OAuth { cfg, state } => {
+                let url = format!("{}{method}", cfg.client_endpoint);
+                let (token, generation) = state.access();
+                let first = self.post::<T, E>(&url, with_auth(&params, &token), &span).await;
+                match first {
+                    Err(e) if e.code() == Some("expired_token") => {
+                        state.refresh(&self.inner.http, cfg, generation).await.map_err(Error::Auth)?;
+                        let (token, _) = state.access();
+                        self.post(&url, with_auth(&params, &token), &span).await
+                    }
+                    other => other,
+                }
+            }
+        };
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.record("ms", ms);
+        let _e = span.enter();
+        match &result {
+            Ok(_) => tracing::debug!(ms, "call succeeded"),
+            Err(e) => tracing::debug!(ms, error = %e, "call failed"),
+        }
+        result
+    }
+
+    async fn post<T: crate::__private::Lenient, E: MethodError>(&self, url: &str, body: Vec<u8>, span: &tracing::Span) -> Result<Response<T>, Error<E>> {
+        let resp = self
+            .inner
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
+        let status = resp.status().as_u16();
+        span.record("status", status);
+        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let bytes = resp.bytes().await.map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
+        match decode::<T>(status, content_type.as_deref(), &bytes) {
+            Ok(Decoded::Ok(r)) => Ok(r),
+            Ok(Decoded::Api(e)) => Err(Error::from_api(e)),
+            Err(d) => Err(Error::Decode(d)),
+        }
+    }
+}
+
+/// Adds `"auth": TOKEN` to a JSON object body.
+fn with_auth(params: &[u8], token: &Secret) -> Vec<u8> {
+    let tok = serde_json::to_vec(token.expose()).unwrap_or_default();
+    let mut out = Vec::with_capacity(params.len() + tok.len() + 10);
+    out.extend_from_slice(b"{\"auth\":");
+    out.extend_from_slice(&tok);
+    let rest = params.strip_prefix(b"{").unwrap_or(b"}");
+    if rest.trim_ascii_start() != b"}" {
+        out.push(b',');
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_is_spliced_into_json_objects() {
+        let t = Secret::new("a\"b");
+        assert_eq!(with_auth(b"{}", &t), br#"{"auth":"a\"b"}"#);
+        assert_eq!(with_auth(br#"{"X":1}"#, &t), br#"{"auth":"a\"b","X":1}"#);
+    }
+
+    #[test]
+    fn webhook_urls_are_checked_and_never_shown() {
+        let (base, shown) = webhook_parts("https://p.bitrix24.com/rest/1/s3cr3t").unwrap();
+        assert_eq!(base.expose(), "https://p.bitrix24.com/rest/1/s3cr3t/");
+        assert!(!shown.contains("s3cr3t"));
+        let e = webhook_parts("http://p.bitrix24.com/rest/1/s3cr3t/").err().unwrap();
+        assert!(e.to_string().contains("https") && !e.to_string().contains("s3cr3t"));
+        assert!(webhook_parts("http://127.0.0.1:8080/rest/1/x/").is_ok());
+        assert!(webhook_parts("http://[::1]:8080/rest/1/x/").is_ok());
+        assert!(webhook_parts("https://p.bitrix24.com/rest/1/").is_err());
+        let c = Client::webhook("https://p.bitrix24.com/rest/1/s3cr3t/").unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The `/_emulator/*` control endpoints, for test clients that are not
+//! written in Rust. Not part of any real portal.
+//!
+//! | request | effect |
+//! |---|---|
+//! | `POST /_emulator/fault` `{"fault": "html502"\|"truncated"\|"delay", "times": N, "delay_ms": D, "method": "m"}` | queue a fault (`times` defaults to 1; `method` limits it to one REST method) |
+//! | `DELETE /_emulator/fault` | drop all queued faults |
+//! | `POST /_emulator/app_has_bot` `{"value": false}` | register/unregister the application's chat-bot |
+//! | `POST /_emulator/expire_tokens` | expire every issued access token |
+//! | `POST /_emulator/tokens` | issue a fresh token pair |
+//! | `GET /_emulator/info` | URLs, credentials, ids, counters |
+//! | `GET`/`DELETE /_emulator/requests` | read / clear the request log |
+//!
+//! Bad input answers 400 with `{"error": "INVALID_REQUEST", "error_description": ...}`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::faults::FaultRequest;
+use crate::shared::{lock, Shared};
+use crate::state::{ADMIN_USER_ID, OPERATOR_CHAT_ID, RESTRICTED_DEAL_ID};
+use crate::wire::envelope::Answer;
+
+fn bad_request(msg: &str) -> Response {
+    Answer::json(
+        400,
+        &json!({ "error": "INVALID_REQUEST", "error_description": msg }),
+    )
+    .into_response()
+}
+
+fn ok() -> Response {
+    Answer::json(200, &json!({ "ok": true })).into_response()
+}
+
+pub(crate) async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req: FaultRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad_request(&format!("fault body: {e}")),
+    };
+    match req.to_fault() {
+        Ok(fault) => {
+            lock(&shared.faults).push(fault, req.times.unwrap_or(1), req.method.as_deref());
+            ok()
+        }
+        Err(msg) => bad_request(&msg),
+    }
+}
+
+pub(crate) async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.faults).clear();
+    ok()
+}
+
+#[derive(Deserialize)]
+struct Flag {
+    value: bool,
+}
+
+pub(crate) async fn app_has_bot(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Flag>(&body) {
+        Ok(f) => {
+            shared.app_has_bot.store(f.value, Ordering::SeqCst);
+            ok()
+        }
+        Err(e) => bad_request(&format!("expected {{\"value\": true|false}}: {e}")),
+    }
+}
+
+pub(crate) async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.tokens).expire_all();
+    ok()
+}
+
+pub(crate) async fn issue_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    let t = lock(&shared.tokens).issue(ADMIN_USER_ID);
+    Answer::json(
+        200,
+        &json!({ "access_token": t.access_token, "refresh_token": t.refresh_token }),
+    )
+    .into_response()
+}
+
+/// Everything a client needs to talk to this emulator.
+pub(crate) fn info_json(shared: &Shared) -> Value {
+    let portal = lock(&shared.portal);
+    json!({
+        "base_url": shared.base_url,
+        "webhook_url": format!("{}/rest/{}/{}/", shared.base_url, ADMIN_USER_ID, shared.config.webhook_code),
+        "rest_url": format!("{}/rest/", shared.base_url),
+        "oauth_token_url": format!("{}/oauth/token/", shared.base_url),
+        "client_id": shared.config.client_id,
+        "client_secret": shared.config.client_secret,
+        "bot_id": portal.bot.id,
+        "bot_client_id": portal.bot.client_id,
+        "app_has_bot": shared.app_has_bot.load(Ordering::SeqCst),
+        "bot_chat_ids": portal.bot_chat_ids(),
+        "operator_chat_id": OPERATOR_CHAT_ID,
+        "operator_user_ids": portal.operator_ids(),
+        "queue_id": portal.line.id,
+        "restricted_deal_id": RESTRICTED_DEAL_ID,
+        "refresh_count": shared.refresh_count.load(Ordering::SeqCst),
+    })
+}
+
+pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> Response {
+    Answer::json(200, &info_json(&shared)).into_response()
+}
+
+pub(crate) async fn requests(State(shared): State<Arc<Shared>>) -> Response {
+    let log = lock(&shared.log).clone();
+    let body = serde_json::to_value(log).unwrap_or(Value::Array(Vec::new()));
+    Answer::json(200, &body).into_response()
+}
+
+pub(crate) async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.log).clear();
+    ok()
+}

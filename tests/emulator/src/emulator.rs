@@ -1,0 +1,242 @@
+//! The [`Emulator`] handle: starting the server and steering it from tests.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use tokio::sync::oneshot;
+
+use crate::auth::{random_token, TokenStore, Tokens};
+use crate::config::{Config, RateLimit};
+use crate::faults::{Fault, FaultQueue};
+use crate::log::LoggedRequest;
+use crate::rate::LeakyBucket;
+use crate::server;
+use crate::shared::{lock, Shared};
+use crate::state::{ChatSnapshot, Portal, ADMIN_USER_ID, OPERATOR_CHAT_ID, RESTRICTED_DEAL_ID};
+use crate::wire::clock::unix_secs;
+
+/// A running emulated portal on `127.0.0.1`.
+///
+/// Cheap to clone; all clones steer the same server. The server stops when
+/// [`Emulator::shutdown`] is called or the last clone is dropped (or when
+/// the tokio runtime it was started on ends).
+#[derive(Debug, Clone)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Arc<Stopper>,
+}
+
+/// Sends the shutdown signal once, when told to or when dropped.
+#[derive(Debug)]
+struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
+
+impl Stopper {
+    fn stop(&self) {
+        if let Some(tx) = lock(&self.0).take() {
+            // The server may already be gone; nothing to do then.
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Emulator {
+    /// Binds `127.0.0.1:config.port` (0: any free port) and serves on a
+    /// spawned tokio task. Must be called inside a tokio runtime.
+    pub async fn start(config: Config) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let addr = listener.local_addr()?;
+        let host = addr.to_string();
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{host}"),
+            host,
+            member_id: random_token(),
+            portal: Mutex::new(Portal::seed(
+                &config.bot_client_id,
+                unix_secs(SystemTime::now()),
+            )),
+            tokens: Mutex::new(TokenStore::new(config.access_token_ttl)),
+            faults: Mutex::new(FaultQueue::default()),
+            rate: Mutex::new(config.rate_limit.map(LeakyBucket::new)),
+            log: Mutex::new(Vec::new()),
+            refresh_count: AtomicUsize::new(0),
+            app_has_bot: AtomicBool::new(config.app_has_bot),
+            config,
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = server::router(Arc::clone(&shared));
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!("emulator server stopped with an error: {e}");
+            }
+        });
+        tracing::debug!("bitrix emulator listening on {addr}");
+        Ok(Emulator {
+            shared,
+            addr,
+            stop: Arc::new(Stopper(Mutex::new(Some(tx)))),
+        })
+    }
+
+    /// The socket address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The incoming webhook of user 1: `http://127.0.0.1:PORT/rest/1/<code>/`.
+    pub fn webhook_url(&self) -> String {
+        format!(
+            "{}/rest/{}/{}/",
+            self.shared.base_url, ADMIN_USER_ID, self.shared.config.webhook_code
+        )
+    }
+
+    /// The secret part of the webhook URL.
+    pub fn webhook_code(&self) -> String {
+        self.shared.config.webhook_code.clone()
+    }
+
+    /// The OAuth client endpoint: `http://127.0.0.1:PORT/rest/`.
+    pub fn rest_url(&self) -> String {
+        format!("{}/rest/", self.shared.base_url)
+    }
+
+    /// The token endpoint: `http://127.0.0.1:PORT/oauth/token/`.
+    pub fn oauth_token_url(&self) -> String {
+        format!("{}/oauth/token/", self.shared.base_url)
+    }
+
+    /// The application's `client_id`.
+    pub fn client_id(&self) -> String {
+        self.shared.config.client_id.clone()
+    }
+
+    /// The application's `client_secret`.
+    pub fn client_secret(&self) -> String {
+        self.shared.config.client_secret.clone()
+    }
+
+    /// `CLIENT_ID` of the seeded chat-bot, to send in webhook calls of the
+    /// `imopenlines.bot.session.*` methods.
+    pub fn bot_client_id(&self) -> String {
+        lock(&self.shared.portal).bot.client_id.clone()
+    }
+
+    /// Id (and user id) of the seeded chat-bot.
+    pub fn bot_id(&self) -> i64 {
+        lock(&self.shared.portal).bot.id
+    }
+
+    /// Issues a fresh, valid token pair for user 1, as an installation would.
+    pub fn issue_tokens(&self) -> Tokens {
+        lock(&self.shared.tokens).issue(ADMIN_USER_ID)
+    }
+
+    /// Makes every access token issued so far expired (`401 expired_token`);
+    /// their refresh tokens stay usable.
+    pub fn expire_access_tokens(&self) {
+        lock(&self.shared.tokens).expire_all();
+    }
+
+    /// Number of requests the token endpoint received, successful or not.
+    pub fn refresh_count(&self) -> usize {
+        self.shared.refresh_count.load(Ordering::SeqCst)
+    }
+
+    /// Applies `fault` to the next `times` REST requests, whatever their
+    /// method. Faults queue up in the order injected.
+    pub fn inject_fault(&self, fault: Fault, times: usize) {
+        lock(&self.shared.faults).push(fault, times, None);
+    }
+
+    /// Applies `fault` to the next `times` REST requests of `method` only
+    /// (case-insensitive, `.json` suffix ignored).
+    pub fn inject_fault_for(&self, method: &str, fault: Fault, times: usize) {
+        lock(&self.shared.faults).push(fault, times, Some(method));
+    }
+
+    /// Drops all pending faults.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Registers (`true`) or unregisters (`false`) the application's chat-bot;
+    /// without it the chat-bot methods answer `BOT_ID_ERROR`, over OAuth and
+    /// over the webhook alike.
+    pub fn set_app_has_bot(&self, yes: bool) {
+        self.shared.app_has_bot.store(yes, Ordering::SeqCst);
+    }
+
+    /// Whether the application's chat-bot is registered.
+    pub fn app_has_bot(&self) -> bool {
+        self.shared.app_has_bot.load(Ordering::SeqCst)
+    }
+
+    /// Replaces the rate limit (`None` turns it off); the counter restarts at zero.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        *lock(&self.shared.rate) = limit.map(LeakyBucket::new);
+    }
+
+    /// All REST requests received so far, in the order they were answered.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// Chats whose open session the bot currently handles.
+    pub fn bot_chat_ids(&self) -> Vec<i64> {
+        lock(&self.shared.portal).bot_chat_ids()
+    }
+
+    /// The seeded chat that an operator was already handling at start.
+    pub fn operator_chat_id(&self) -> i64 {
+        OPERATOR_CHAT_ID
+    }
+
+    /// Employees who can take dialogs (valid `USER_ID` targets of a transfer).
+    pub fn operator_user_ids(&self) -> Vec<i64> {
+        lock(&self.shared.portal).operator_ids()
+    }
+
+    /// Id of the open line's queue (a valid `QUEUE_ID`).
+    pub fn queue_id(&self) -> i64 {
+        lock(&self.shared.portal).line.id
+    }
+
+    /// A CRM deal id for which `imopenlines.crm.chat.get` answers `ACCESS_DENIED`.
+    pub fn restricted_deal_id(&self) -> i64 {
+        RESTRICTED_DEAL_ID
+    }
+
+    /// The current state of one chat, or `None` if there is no such chat.
+    pub fn chat(&self, chat_id: i64) -> Option<ChatSnapshot> {
+        lock(&self.shared.portal).snapshot(chat_id)
+    }
+
+    /// Stops accepting connections and closes idle ones.
+    pub fn shutdown(self) {
+        self.stop.stop();
+    }
+}

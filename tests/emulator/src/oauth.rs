@@ -1,0 +1,116 @@
+//! The OAuth 2.0 token endpoint (`/oauth/token/`), standing in for the
+//! authorization server: exchanges a refresh token for a new token pair.
+//!
+//! Parameters come from the query string (the documented `GET`) or a form or
+//! JSON body. Every request here counts towards
+//! [`crate::Emulator::refresh_count`], whatever its outcome. Errors:
+//! - `grant_type` missing or unsupported → 400 `invalid_request`;
+//! - `client_id`/`client_secret` not the application's → 401 `invalid_client`;
+//! - a refresh token that is unknown or was already used, or any
+//!   `authorization_code` (the emulator hands out no codes) → 400 `invalid_grant`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::shared::{lock, Shared};
+use crate::wire::clock::unix_secs;
+use crate::wire::coerce::{param, text};
+use crate::wire::envelope::Answer;
+use crate::wire::params::{parse_body, parse_urlencoded, Params};
+
+/// Scopes granted to the emulated application.
+pub(crate) const SCOPE: &str = "imopenlines,imbot,im,crm";
+
+fn oauth_error(status: u16, code: &str, description: &str) -> Response {
+    Answer::json(
+        status,
+        &json!({ "error": code, "error_description": description }),
+    )
+    .into_response()
+}
+
+/// Handles `/oauth/token/`.
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    shared.refresh_count.fetch_add(1, Ordering::SeqCst);
+    let mut params = Params::default();
+    if let Some(q) = uri.query() {
+        parse_urlencoded(q.as_bytes(), &mut params);
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    parse_body(ct, &body, &mut params);
+    let get = |name: &str| {
+        param(&params.map, name)
+            .and_then(text)
+            .unwrap_or_default()
+    };
+
+    let grant_type = get("grant_type");
+    if grant_type != "refresh_token" && grant_type != "authorization_code" {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "grant_type must be refresh_token or authorization_code",
+        );
+    }
+    if get("client_id") != shared.config.client_id
+        || get("client_secret") != shared.config.client_secret
+    {
+        return oauth_error(
+            401,
+            "invalid_client",
+            "client_id or client_secret does not match an installed application",
+        );
+    }
+    if grant_type == "authorization_code" {
+        return oauth_error(
+            400,
+            "invalid_grant",
+            "the authorization code is unknown or has expired",
+        );
+    }
+    let refresh = get("refresh_token");
+    let (tokens, user_id, ttl) = {
+        let mut store = lock(&shared.tokens);
+        let Some(user_id) = store.redeem_refresh(&refresh) else {
+            return oauth_error(
+                400,
+                "invalid_grant",
+                "the refresh token is unknown or has already been used",
+            );
+        };
+        (store.issue(user_id), user_id, store.ttl())
+    };
+    let expires_in = ttl.as_secs();
+    let expires = unix_secs(SystemTime::now()) + i64::try_from(expires_in).unwrap_or(i64::MAX / 2);
+    Answer::json(
+        200,
+        &json!({
+            "access_token": tokens.access_token,
+            "client_endpoint": format!("{}/rest/", shared.base_url),
+            "domain": shared.host,
+            "expires": expires,
+            "expires_in": expires_in,
+            "member_id": shared.member_id,
+            "refresh_token": tokens.refresh_token,
+            "scope": SCOPE,
+            "server_endpoint": format!("{}/oauth/rest/", shared.base_url),
+            "status": "L",
+            "user_id": user_id
+        }),
+    )
+    .into_response()
+}
