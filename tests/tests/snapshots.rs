@@ -1,0 +1,71 @@
+//! Snapshots of the generated code: one per spec method, plus the shared items, so that any
+//! change to the spec (or to the generator) is reviewed as a readable diff (`cargo insta review`).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn api() -> bitrix_codegen::ir::Api {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    match bitrix_codegen::check_dir(&spec) {
+        Ok(api) => api,
+        Err(d) => panic!("the spec has problems:\n{}", bitrix_codegen::diag::report(&d)),
+    }
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots/generated");
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+/// One snapshot per method, named after it.
+#[test]
+fn every_method() {
+    let api = api();
+    let _guard = settings().bind_to_scope();
+    let mut failures = Vec::new();
+    for ns in api.namespaces.values() {
+        for m in &ns.methods {
+            let code = bitrix_codegen::render::method(&api, &m.wire).unwrap().unwrap();
+            // Collect every mismatch instead of stopping at the first.
+            let wire = m.wire.clone();
+            if std::panic::catch_unwind(move || insta::assert_snapshot!(wire.as_str(), code)).is_err() {
+                failures.push(m.wire.clone());
+            }
+        }
+    }
+    assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
+}
+
+/// Scopes, system errors and common types.
+#[test]
+fn common_items() {
+    let api = api();
+    let _guard = settings().bind_to_scope();
+    let code = bitrix_codegen::render::format(bitrix_codegen::emit::common(&api)).unwrap();
+    insta::assert_snapshot!("common", code);
+}
+
+/// No snapshot is left behind for a method that is gone from the spec.
+#[test]
+fn no_orphan_snapshots() {
+    let api = api();
+    let mut expected: BTreeSet<String> = api
+        .namespaces
+        .values()
+        .flat_map(|ns| ns.methods.iter().map(|m| format!("{}.snap", m.wire)))
+        .collect();
+    expected.insert("common.snap".into());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/generated");
+    let orphans: Vec<String> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".snap") && !expected.contains(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(orphans.is_empty(), "delete snapshots of removed methods: {orphans:?}");
+}
