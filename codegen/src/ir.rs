@@ -107,6 +107,8 @@ pub struct FieldIr {
     pub deprecated: Option<String>,
     /// Redacted in `Debug`.
     pub secret: bool,
+    /// The type (or its array item) is a generated param object with its own `check`.
+    pub nested_check: bool,
 }
 
 impl FieldIr {

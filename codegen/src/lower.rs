@@ -202,6 +202,12 @@ impl Cx<'_> {
                 }
             }
             let ty = self.ty(owner, &here, f, role);
+            let inner = match &ty {
+                RustTy::Vec(i) => i.as_ref(),
+                other => other,
+            };
+            let nested_check = matches!(inner, RustTy::Named(n) if self.types.iter().any(
+                |t| matches!(t, TypeDef::Struct(s) if s.name == *n && s.role == Role::Param)));
             out.push(FieldIr {
                 wire: f.name.clone(),
                 ident: names::field_ident(&base),
@@ -215,6 +221,7 @@ impl Cx<'_> {
                 doc: doc_with_values(f.description.as_deref(), f.values.as_deref(), f.default.as_ref()),
                 deprecated: f.deprecated.clone(),
                 secret: f.secret,
+                nested_check,
             });
         }
         out

@@ -2,7 +2,7 @@
 
 use super::types::{builder, checks, redacting_debug};
 use super::{docs, ident, ty};
-use crate::ir::{MethodIr, RustTy, TypeDef};
+use crate::ir::MethodIr;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -24,16 +24,7 @@ pub fn request(m: &MethodIr) -> TokenStream {
         Some(e) => ident(&e.name),
         None => quote!(crate::NoMethodError),
     };
-    // Param objects of this method are the only named types with a `check`.
-    let param_structs: Vec<&str> = m
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) if s.role == crate::ir::Role::Param => Some(s.name.as_str()),
-            _ => None,
-        })
-        .collect();
-    let body = checks(&m.params, &|t| matches!(t, RustTy::Named(n) if param_structs.contains(&n.as_str())));
+    let body = checks(&m.params);
     let check = (!body.is_empty()).then(|| {
         quote! {
             fn check(&self, c: &mut crate::__private::Checker) {

@@ -147,7 +147,7 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
 }
 
 /// The body of a `check` function: constraints, webhook-only requirements, nested objects.
-pub(crate) fn checks(fields: &[FieldIr], nested: &dyn Fn(&RustTy) -> bool) -> TokenStream {
+pub(crate) fn checks(fields: &[FieldIr]) -> TokenStream {
     let items = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
@@ -169,16 +169,16 @@ pub(crate) fn checks(fields: &[FieldIr], nested: &dyn Fn(&RustTy) -> bool) -> To
                 out.extend(quote!(c.max_length(#wire, #val, #max);));
             }
         }
-        let is_nested = |t: &RustTy| nested(t);
         match &f.ty {
-            t if is_nested(t) => {
+            _ if !f.nested_check => {}
+            RustTy::Named(_) => {
                 if opt {
                     out.extend(quote!(if let Some(v) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
                 } else {
                     out.extend(quote!(c.nested(#wire, |c| self.#id.check(c));));
                 }
             }
-            RustTy::Vec(inner) if is_nested(inner) => {
+            RustTy::Vec(_) => {
                 let iter = if opt { quote!(self.#id.iter().flatten()) } else { quote!(self.#id.iter()) };
                 out.extend(quote!(for (i, v) in #iter.enumerate() { c.nested_index(#wire, i, |c| v.check(c)); }));
             }
@@ -203,7 +203,7 @@ fn param_struct(s: &StructIr) -> TokenStream {
     let (decls, imp) = builder(&s.name, &s.fields);
     let debug = redacting_debug(&s.name, &s.fields);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
-    let body = checks(&s.fields, &|t| matches!(t, RustTy::Named(_)));
+    let body = checks(&s.fields);
     quote! {
         #doc
         #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]

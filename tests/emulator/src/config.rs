@@ -11,8 +11,8 @@ use std::time::Duration;
 pub struct Config {
     /// The request-rate limit (leaky bucket); `None` turns it off.
     pub rate_limit: Option<RateLimit>,
-    /// Whether the OAuth application owns a registered chat-bot. Without one the
-    /// `imopenlines.bot.session.*` methods answer `BOT_ID_ERROR`.
+    /// Whether the OAuth application owns a registered chat-bot. Without one
+    /// `imopenlines.bot.session.transfer` and `.finish` answer `BOT_ID_ERROR`.
     pub app_has_bot: bool,
     /// How long a freshly issued access token stays valid.
     pub access_token_ttl: Duration,
@@ -25,7 +25,7 @@ pub struct Config {
     /// `client_secret` of the OAuth application.
     pub client_secret: String,
     /// `CLIENT_ID` the application's chat-bot was registered with; webhook
-    /// callers of the chat-bot methods must send it.
+    /// callers of `imopenlines.bot.session.transfer` and `.finish` must send it.
     pub bot_client_id: String,
 }
 

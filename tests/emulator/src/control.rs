@@ -1,15 +1,7 @@
 //! The `/_emulator/*` control endpoints, for test clients that are not
 //! written in Rust. Not part of any real portal.
 //!
-//! | request | effect |
-//! |---|---|
-//! | `POST /_emulator/fault` `{"fault": "html502"\|"truncated"\|"delay", "times": N, "delay_ms": D, "method": "m"}` | queue a fault (`times` defaults to 1; `method` limits it to one REST method) |
-//! | `DELETE /_emulator/fault` | drop all queued faults |
-//! | `POST /_emulator/app_has_bot` `{"value": false}` | register/unregister the application's chat-bot |
-//! | `POST /_emulator/expire_tokens` | expire every issued access token |
-//! | `POST /_emulator/tokens` | issue a fresh token pair |
-//! | `GET /_emulator/info` | URLs, credentials, ids, counters |
-//! | `GET`/`DELETE /_emulator/requests` | read / clear the request log |
+//! The table of endpoints is in the crate documentation.
 //!
 //! Bad input answers 400 with `{"error": "INVALID_REQUEST", "error_description": ...}`.
 

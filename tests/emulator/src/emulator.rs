@@ -134,8 +134,8 @@ impl Emulator {
         self.shared.config.client_secret.clone()
     }
 
-    /// `CLIENT_ID` of the seeded chat-bot, to send in webhook calls of the
-    /// `imopenlines.bot.session.*` methods.
+    /// `CLIENT_ID` of the seeded chat-bot, to send in webhook calls of
+    /// `imopenlines.bot.session.transfer` and `.finish`.
     pub fn bot_client_id(&self) -> String {
         lock(&self.shared.portal).bot.client_id.clone()
     }
@@ -179,8 +179,8 @@ impl Emulator {
     }
 
     /// Registers (`true`) or unregisters (`false`) the application's chat-bot;
-    /// without it the chat-bot methods answer `BOT_ID_ERROR`, over OAuth and
-    /// over the webhook alike.
+    /// without it `imopenlines.bot.session.transfer` and `.finish` answer
+    /// `BOT_ID_ERROR`, over OAuth and over the webhook alike.
     pub fn set_app_has_bot(&self, yes: bool) {
         self.shared.app_has_bot.store(yes, Ordering::SeqCst);
     }

@@ -22,8 +22,11 @@ const fn e(status: u16, code: &'static str, message: &'static str) -> ApiError {
 
 // System errors (any method).
 pub(crate) const NO_AUTH_FOUND: ApiError = e(401, "NO_AUTH_FOUND", "Wrong authorization data");
-pub(crate) const EXPIRED_TOKEN: ApiError =
-    e(401, "expired_token", "The access token provided has expired");
+pub(crate) const EXPIRED_TOKEN: ApiError = e(
+    401,
+    "expired_token",
+    "The access token provided has expired",
+);
 pub(crate) const QUERY_LIMIT_EXCEEDED: ApiError =
     e(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
 pub(crate) const METHOD_NOT_FOUND: ApiError = e(404, "ERROR_METHOD_NOT_FOUND", "Method not found!");
@@ -32,8 +35,11 @@ pub(crate) const BATCH_METHOD_NOT_ALLOWED: ApiError = e(
     "ERROR_BATCH_METHOD_NOT_ALLOWED",
     "Method is not allowed for batch usage",
 );
-pub(crate) const BATCH_LENGTH_EXCEEDED: ApiError =
-    e(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded");
+pub(crate) const BATCH_LENGTH_EXCEEDED: ApiError = e(
+    400,
+    "ERROR_BATCH_LENGTH_EXCEEDED",
+    "Max batch length exceeded",
+);
 
 // imopenlines.bot.session.*
 pub(crate) const CHAT_ID_EMPTY: ApiError = e(400, "CHAT_ID_EMPTY", "Chat ID can't be empty");
@@ -75,8 +81,11 @@ pub(crate) const CRM_ENTITY_TYPE_EMPTY: ApiError = e(
     "ERROR_ARGUMENT",
     "Argument 'CRM_ENTITY_TYPE' is null or empty",
 );
-pub(crate) const CRM_ENTITY_EMPTY: ApiError =
-    e(400, "ERROR_ARGUMENT", "Argument 'CRM_ENTITY' is null or empty");
+pub(crate) const CRM_ENTITY_EMPTY: ApiError = e(
+    400,
+    "ERROR_ARGUMENT",
+    "Argument 'CRM_ENTITY' is null or empty",
+);
 pub(crate) const CRM_ENTITY_INVALID_TYPE: ApiError = e(
     400,
     "ERROR_ARGUMENT",

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 /// A failure to apply to upcoming REST requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer `502` with an nginx-style HTML "Bad Gateway" page
     /// (`text/html`); the portal never sees the request.
@@ -17,6 +17,17 @@ pub enum Fault {
     Truncated,
     /// Wait this long, then process and answer normally.
     Delay(Duration),
+    /// Answer with this REST error (`{"error": code, "error_description":
+    /// message}` as JSON, with `status`) without running the method; for
+    /// errors the emulator cannot otherwise produce.
+    Error {
+        /// HTTP status of the answer.
+        status: u16,
+        /// The `error` code.
+        code: String,
+        /// The `error_description` text.
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -53,15 +64,12 @@ impl FaultQueue {
     /// Takes the fault for a request to `method`, if one is pending.
     pub(crate) fn take(&mut self, method: &str) -> Option<Fault> {
         let method = normalize_method(method);
-        let pos = self
-            .rules
-            .iter()
-            .position(|r| match r.method.as_deref() {
-                None => true,
-                Some(m) => m == method,
-            })?;
+        let pos = self.rules.iter().position(|r| match r.method.as_deref() {
+            None => true,
+            Some(m) => m == method,
+        })?;
         let rule = self.rules.get_mut(pos)?;
-        let fault = rule.fault;
+        let fault = rule.fault.clone();
         rule.remaining -= 1;
         if rule.remaining == 0 {
             self.rules.remove(pos);
@@ -97,7 +105,7 @@ pub(crate) fn truncate(body: &[u8]) -> Vec<u8> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultRequest {
-    /// `html502`, `truncated` or `delay`.
+    /// `html502`, `truncated`, `delay` or `error`.
     pub fault: String,
     /// How many requests it applies to (default 1).
     #[serde(default)]
@@ -108,6 +116,15 @@ pub(crate) struct FaultRequest {
     /// Apply only to requests of this method.
     #[serde(default)]
     pub method: Option<String>,
+    /// For `error`: the HTTP status (default 400).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// For `error`: the `error` code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// For `error`: the `error_description` (default empty).
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 impl FaultRequest {
@@ -120,8 +137,19 @@ impl FaultRequest {
                 Some(ms) => Ok(Fault::Delay(Duration::from_millis(ms))),
                 None => Err("a delay fault needs delay_ms".to_owned()),
             },
+            "error" => match (&self.code, self.status.unwrap_or(400)) {
+                (Some(code), status @ 100..=599) if !code.is_empty() => Ok(Fault::Error {
+                    status,
+                    code: code.clone(),
+                    message: self.message.clone().unwrap_or_default(),
+                }),
+                (Some(code), _) if !code.is_empty() => {
+                    Err("status must be between 100 and 599".to_owned())
+                }
+                _ => Err("an error fault needs a non-empty code".to_owned()),
+            },
             other => Err(format!(
-                "unknown fault {other:?}; expected html502, truncated or delay"
+                "unknown fault {other:?}; expected html502, truncated, delay or error"
             )),
         }
     }

@@ -9,10 +9,12 @@
 //!   (with `FIELDS[NAME]`-style nesting), multipart text fields or query;
 //! - `imopenlines.dialog.get`, `imopenlines.crm.chat.get`,
 //!   `imopenlines.bot.session.{message.send,operator,transfer,finish}` and
-//!   `batch`, with the documented result shapes and error answers;
+//!   `batch`, with the documented result shapes and error answers; any
+//!   other method is `404 ERROR_METHOD_NOT_FOUND`;
 //! - the OAuth token endpoint with single-use refresh tokens;
 //! - an optional leaky-bucket rate limit, and injected faults (HTML 502,
-//!   truncated JSON, delays) for testing client resilience.
+//!   truncated JSON, delays, arbitrary error answers) for testing client
+//!   resilience.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -22,8 +24,46 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Clients in other languages can steer it over HTTP under `/_emulator/`
-//! (see the binary's start-up text and [`Emulator::base_url`]).
+//! # How a REST request is handled
+//!
+//! 1. Parameters: the query string, then the body (JSON object, form or
+//!    multipart by `Content-Type`); a body that does not parse adds nothing,
+//!    so the method answers with its documented "missing parameter" error.
+//!    Top-level parameter names are matched without regard to case; method
+//!    names too, and a `.json` suffix is dropped.
+//! 2. Credentials: the webhook path; otherwise `auth` (token); otherwise a
+//!    non-empty `sessid` (browser session, accepted as user 1).
+//! 3. An injected fault, if one is pending for this method.
+//! 4. Authentication: `401 NO_AUTH_FOUND` for a wrong webhook or an unknown
+//!    token, `401 expired_token` for an expired one.
+//! 5. The rate limit, if configured (a `batch` counts as one request).
+//! 6. The method, answered as `{"result", "time"}` or `{"error",
+//!    "error_description"}`, `application/json; charset=utf-8`.
+//!
+//! # Seeded portal
+//!
+//! User 1 owns the webhook and the OAuth tokens; operators 11, 12, 13; the
+//! open line (queue) 2 with operators 11 and 12; the bot (user 50). Chats
+//! 101–103 are handled by the bot, 104 by operator 11, 105 was finished.
+//! Their CRM bindings: 101 lead 201 and contact 301; 102 deal 401, contact
+//! 302 and company 501; 103 lead 202; 104 deal 402 and contact 301; 105 lead
+//! 201 and deal 990 (which the caller may not see: `ACCESS_DENIED`).
+//!
+//! # Control over HTTP
+//!
+//! For clients not written in Rust (these paths exist on no real portal):
+//!
+//! | request | effect |
+//! |---|---|
+//! | `POST /_emulator/fault` `{"fault": "html502"\|"truncated"\|"delay"\|"error", "times": N, "method": "m", "delay_ms": D, "status": S, "code": "C", "message": "M"}` | queue a fault (`times` defaults to 1; `method` limits it to one REST method; `delay_ms` for `delay`; `status`/`code`/`message` for `error`) |
+//! | `DELETE /_emulator/fault` | drop all queued faults |
+//! | `POST /_emulator/app_has_bot` `{"value": false}` | unregister (or register) the application's chat-bot |
+//! | `POST /_emulator/expire_tokens` | expire every issued access token |
+//! | `POST /_emulator/tokens` | issue a fresh token pair |
+//! | `GET /_emulator/info` | URLs, credentials, ids and the refresh counter |
+//! | `GET` / `DELETE /_emulator/requests` | read / clear the request log |
+
+#![warn(missing_docs)]
 
 mod auth;
 mod config;

@@ -35,5 +35,8 @@ fn fault_name<S: serde::Serializer>(f: &Option<Fault>, s: S) -> Result<S::Ok, S:
         Some(Fault::Html502) => s.serialize_str("html502"),
         Some(Fault::Truncated) => s.serialize_str("truncated"),
         Some(Fault::Delay(d)) => s.serialize_str(&format!("delay {}ms", d.as_millis())),
+        Some(Fault::Error { status, code, .. }) => {
+            s.serialize_str(&format!("error {status} {code}"))
+        }
     }
 }

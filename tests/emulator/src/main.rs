@@ -49,7 +49,11 @@ async fn main() -> std::io::Result<()> {
     println!("refresh_token:     {}", tokens.refresh_token);
     println!("bot chats:         {:?}", emu.bot_chat_ids());
     println!("operator chat:     {}", emu.operator_chat_id());
-    println!("operators / queue: {:?} / {}", emu.operator_user_ids(), emu.queue_id());
+    println!(
+        "operators / queue: {:?} / {}",
+        emu.operator_user_ids(),
+        emu.queue_id()
+    );
     println!(
         "control:           {0}/_emulator/info, POST {0}/_emulator/fault",
         emu.base_url()

@@ -52,11 +52,7 @@ pub(crate) async fn token(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     parse_body(ct, &body, &mut params);
-    let get = |name: &str| {
-        param(&params.map, name)
-            .and_then(text)
-            .unwrap_or_default()
-    };
+    let get = |name: &str| param(&params.map, name).and_then(text).unwrap_or_default();
 
     let grant_type = get("grant_type");
     if grant_type != "refresh_token" && grant_type != "authorization_code" {

@@ -73,6 +73,11 @@ fn split_path(path: &str) -> (Option<(String, String)>, String) {
             Some(((*user).to_owned(), (*code).to_owned())),
             (*method).to_owned(),
         ),
+        // A webhook URL without a method.
+        [user, code] => (
+            Some(((*user).to_owned(), (*code).to_owned())),
+            String::new(),
+        ),
         // No method, or a path of another shape: there is no such method.
         _ => (None, String::new()),
     }
@@ -107,7 +112,11 @@ async fn rest(
                 // An `auth` that is not a scalar can match no token.
                 Credentials::Token(String::new())
             }
-            _ if sessid.as_ref().and_then(text).is_some_and(|s| !s.is_empty()) => {
+            _ if sessid
+                .as_ref()
+                .and_then(text)
+                .is_some_and(|s| !s.is_empty()) =>
+            {
                 Credentials::Session
             }
             _ => Credentials::None,
@@ -123,20 +132,37 @@ async fn rest(
         params: Value::Object(params.map.clone()),
         status: 0,
         error: None,
-        fault,
+        fault: fault.clone(),
     };
 
-    if let Some(Fault::Delay(d)) = fault {
-        tokio::time::sleep(d).await;
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(Fault::Html502) => {
+            entry.status = 502;
+            lock(&shared.log).push(entry);
+            return html_502();
+        }
+        Some(Fault::Error {
+            status,
+            code,
+            message,
+        }) => {
+            let err = ApiError {
+                status,
+                code: code.into(),
+                message: message.into(),
+            };
+            entry.status = status;
+            entry.error = Some(err.code.to_string());
+            lock(&shared.log).push(entry);
+            return Answer::error(&err).into_response();
+        }
+        Some(Fault::Truncated) | None => {}
     }
-    if fault == Some(Fault::Html502) {
-        entry.status = 502;
-        lock(&shared.log).push(entry);
-        return html_502();
-    }
+    let truncate = fault == Some(Fault::Truncated);
 
     let (mut answer, user_id, error) = process(shared, &creds, &method, &params, timing);
-    if fault == Some(Fault::Truncated) {
+    if truncate {
         answer.status = 200;
         answer.body = faults::truncate(&answer.body);
     }
@@ -210,6 +236,10 @@ mod tests {
             )
         );
         assert_eq!(split_path("/rest/"), (None, String::new()));
-        assert_eq!(split_path("/rest/1/abc/"), (None, String::new()));
+        assert_eq!(
+            split_path("/rest/1/abc/"),
+            (Some(("1".into(), "abc".into())), String::new())
+        );
+        assert_eq!(split_path("/rest/a/b/c/d"), (None, String::new()));
     }
 }

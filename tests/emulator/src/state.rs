@@ -216,38 +216,51 @@ impl Portal {
             next_queue_pick: 0,
         };
         use CrmType::*;
-        let specs: [(i64, &'static str, ChatHandler, bool, Vec<(CrmType, i64)>); 5] = [
-            (
-                101,
-                "livechat",
-                ChatHandler::Bot,
-                true,
-                vec![(Lead, 201), (Contact, 301)],
-            ),
-            (
-                102,
-                "telegrambot",
-                ChatHandler::Bot,
-                true,
-                vec![(Deal, 401), (Contact, 302), (Company, 501)],
-            ),
-            (103, "livechat", ChatHandler::Bot, true, vec![(Lead, 202)]),
-            (
-                OPERATOR_CHAT_ID,
-                "livechat",
-                ChatHandler::Operator(11),
-                true,
-                vec![(Deal, 402), (Contact, 301)],
-            ),
-            (
-                105,
-                "livechat",
-                ChatHandler::Bot,
-                false,
-                vec![(Lead, 201), (Deal, RESTRICTED_DEAL_ID)],
-            ),
+        let seeds = [
+            ChatSeed {
+                id: 101,
+                connector: "livechat",
+                handler: ChatHandler::Bot,
+                open: true,
+                crm: vec![(Lead, 201), (Contact, 301)],
+            },
+            ChatSeed {
+                id: 102,
+                connector: "telegrambot",
+                handler: ChatHandler::Bot,
+                open: true,
+                crm: vec![(Deal, 401), (Contact, 302), (Company, 501)],
+            },
+            ChatSeed {
+                id: 103,
+                connector: "livechat",
+                handler: ChatHandler::Bot,
+                open: true,
+                crm: vec![(Lead, 202)],
+            },
+            ChatSeed {
+                id: OPERATOR_CHAT_ID,
+                connector: "livechat",
+                handler: ChatHandler::Operator(11),
+                open: true,
+                crm: vec![(Deal, 402), (Contact, 301)],
+            },
+            ChatSeed {
+                id: 105,
+                connector: "livechat",
+                handler: ChatHandler::Bot,
+                open: false,
+                crm: vec![(Lead, 201), (Deal, RESTRICTED_DEAL_ID)],
+            },
         ];
-        for (n, (id, connector, handler, open, crm)) in specs.into_iter().enumerate() {
+        for (n, seed) in seeds.into_iter().enumerate() {
+            let ChatSeed {
+                id,
+                connector,
+                handler,
+                open,
+                crm,
+            } = seed;
             let idx = i64::try_from(n).unwrap_or(0);
             let guest_id = 601 + idx;
             let (connector_id, connector_title, user_code) = if connector == "telegrambot" {
@@ -363,6 +376,15 @@ impl Portal {
     }
 }
 
+/// How one seeded chat starts out.
+struct ChatSeed {
+    id: i64,
+    connector: &'static str,
+    handler: ChatHandler,
+    open: bool,
+    crm: Vec<(CrmType, i64)>,
+}
+
 fn user(id: i64, name: &str, employee: bool) -> User {
     User {
         id,
@@ -383,7 +405,12 @@ mod tests {
             p.chats[&OPERATOR_CHAT_ID].handler,
             ChatHandler::Operator(11)
         );
-        assert_eq!(p.chats[&101].entity_data_2(), "LEAD|201|COMPANY|0|CONTACT|301|DEAL|0");
-        assert!(p.chats[&102].entity_data_1().starts_with("Y|DEAL|401|N|N|1002|"));
+        assert_eq!(
+            p.chats[&101].entity_data_2(),
+            "LEAD|201|COMPANY|0|CONTACT|301|DEAL|0"
+        );
+        assert!(p.chats[&102]
+            .entity_data_1()
+            .starts_with("Y|DEAL|401|N|N|1002|"));
     }
 }

@@ -73,7 +73,11 @@ pub(crate) fn run(call: &Call<'_>) -> Outcome {
     }))
 }
 
-fn run_command(call: &Call<'_>, command: &str, done: &Map<String, Value>) -> Result<Value, ApiError> {
+fn run_command(
+    call: &Call<'_>,
+    command: &str,
+    done: &Map<String, Value>,
+) -> Result<Value, ApiError> {
     let command = substitute_results(command, done);
     let (method, query) = command.split_once('?').unwrap_or((command.as_str(), ""));
     let method = normalize_method(method);

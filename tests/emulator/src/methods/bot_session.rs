@@ -5,8 +5,11 @@
 //! Checks common to the four methods, in this order:
 //! 1. browser-session auth → `WRONG_AUTH_TYPE`;
 //! 2. `CHAT_ID` missing or `<= 0` → `CHAT_ID_EMPTY`;
-//! 3. the application has no chat-bot, or (over a webhook) `CLIENT_ID` is
-//!    missing or is not the bot's → `BOT_ID_ERROR`.
+//! 3. only for `transfer` and `finish`, the two whose pages document
+//!    `BOT_ID_ERROR` and a `CLIENT_ID` parameter: the application has no
+//!    chat-bot, or (over a webhook) `CLIENT_ID` is missing or is not the
+//!    bot's → `BOT_ID_ERROR`. `message.send` and `operator` may be called by
+//!    any user and do not look for the bot.
 
 use serde_json::Value;
 
@@ -19,8 +22,9 @@ use crate::wire::coerce::{flag, given, intval, is_empty, text};
 
 use std::sync::atomic::Ordering;
 
-/// The checks shared by all four methods; gives the chat id and bot id.
-fn preamble(call: &Call<'_>) -> Result<(i64, i64), ApiError> {
+/// The checks shared by the four methods (the bot lookup only when
+/// `needs_bot`); gives the chat id and bot id.
+fn preamble(call: &Call<'_>, needs_bot: bool) -> Result<(i64, i64), ApiError> {
     if call.caller.kind == AuthKind::Session {
         return Err(errors::WRONG_AUTH_TYPE);
     }
@@ -28,10 +32,13 @@ fn preamble(call: &Call<'_>) -> Result<(i64, i64), ApiError> {
     if chat_id <= 0 {
         return Err(errors::CHAT_ID_EMPTY);
     }
+    let portal = lock(&call.shared.portal);
+    if !needs_bot {
+        return Ok((chat_id, portal.bot.id));
+    }
     if !call.shared.app_has_bot.load(Ordering::SeqCst) {
         return Err(errors::BOT_ID_ERROR);
     }
-    let portal = lock(&call.shared.portal);
     if call.caller.kind == AuthKind::Webhook {
         let client_id = given(&call.params.map, "CLIENT_ID").and_then(text);
         if client_id.as_deref().map(str::trim) != Some(portal.bot.client_id.as_str()) {
@@ -45,7 +52,7 @@ fn preamble(call: &Call<'_>) -> Result<(i64, i64), ApiError> {
 /// greeting; otherwise (`DEFAULT`) posts `MESSAGE` if it is not empty. The
 /// result is `true` even when nothing was posted (unknown chat, empty text).
 pub(crate) fn message_send(call: &Call<'_>) -> Outcome {
-    let (chat_id, bot_id) = preamble(call)?;
+    let (chat_id, bot_id) = preamble(call, false)?;
     let name = given(&call.params.map, "NAME")
         .and_then(text)
         .unwrap_or_default()
@@ -68,15 +75,13 @@ pub(crate) fn message_send(call: &Call<'_>) -> Outcome {
 /// `imopenlines.bot.session.operator`: hands a bot-handled, open dialog to
 /// the next operator of the line's queue; otherwise `WRONG_CHAT`.
 pub(crate) fn operator(call: &Call<'_>) -> Outcome {
-    let (chat_id, _) = preamble(call)?;
+    let (chat_id, _) = preamble(call, false)?;
     let mut portal = lock(&call.shared.portal);
     let line_id = match portal.chats.get(&chat_id) {
         Some(c) if c.session_open && c.handler == ChatHandler::Bot => c.line_id,
         _ => return Err(errors::WRONG_CHAT),
     };
-    let uid = portal
-        .pick_from_queue(line_id)
-        .ok_or(errors::WRONG_CHAT)?;
+    let uid = portal.pick_from_queue(line_id).ok_or(errors::WRONG_CHAT)?;
     if let Some(chat) = portal.chats.get_mut(&chat_id) {
         chat.handler = ChatHandler::Operator(uid);
         chat.bot_in_chat = false;
@@ -95,7 +100,7 @@ enum Target {
 /// unknown chat, or the operator who already has the chat → `OPERATOR_WRONG`.
 /// `LEAVE=Y` removes the bot from the chat at once.
 pub(crate) fn transfer(call: &Call<'_>) -> Outcome {
-    let (chat_id, _) = preamble(call)?;
+    let (chat_id, _) = preamble(call, true)?;
     let p = &call.params.map;
     let target = if let Some(v) = given(p, "USER_ID") {
         let id = intval(v);
@@ -150,7 +155,7 @@ pub(crate) fn transfer(call: &Call<'_>) -> Outcome {
 /// `imopenlines.bot.session.finish`: closes the chat's open session; `true`
 /// also when there is nothing to close.
 pub(crate) fn finish(call: &Call<'_>) -> Outcome {
-    let (chat_id, _) = preamble(call)?;
+    let (chat_id, _) = preamble(call, true)?;
     let mut portal = lock(&call.shared.portal);
     if let Some(chat) = portal.chats.get_mut(&chat_id) {
         chat.session_open = false;

@@ -96,7 +96,10 @@ pub(crate) fn flag(v: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
         Value::String(s) => {
-            matches!(s.trim().to_ascii_lowercase().as_str(), "1" | "y" | "true" | "yes")
+            matches!(
+                s.trim().to_ascii_lowercase().as_str(),
+                "1" | "y" | "true" | "yes"
+            )
         }
         _ => false,
     }

@@ -341,7 +341,10 @@ mod tests {
             body.as_bytes(),
             &mut m,
         );
-        assert_eq!(Value::Object(m.map), json!({"CHAT_ID": "12", "F": {"A": "v"}}));
+        assert_eq!(
+            Value::Object(m.map),
+            json!({"CHAT_ID": "12", "F": {"A": "v"}})
+        );
     }
 
     #[test]

@@ -1,0 +1,14 @@
+//! End-to-end tests of the emulator over real HTTP on loopback.
+
+mod e2e {
+    pub mod common;
+
+    mod auth;
+    mod batch;
+    mod bot_session;
+    mod control;
+    mod dialog;
+    mod faults;
+    mod rate;
+    mod wire;
+}
