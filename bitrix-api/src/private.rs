@@ -83,6 +83,13 @@ impl Checker {
         }
     }
 
+    /// At least one of a group of optional params must be given.
+    pub fn one_of(&mut self, names: &[&str], present: &[bool]) {
+        if !present.iter().any(|p| *p) {
+            self.push(&names.join(", "), "at least one of these must be given".into());
+        }
+    }
+
     /// Checks a nested object under `name`.
     pub fn nested(&mut self, name: &str, f: impl FnOnce(&mut Checker)) {
         self.path.push(name.to_string());
@@ -227,6 +234,18 @@ pub fn lenient_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> R
         other => other,
     };
     T::deserialize(v).map_err(de::Error::custom)
+}
+
+/// Decodes an optional generated object: `null`, `false` and `""` are nothing; `[]` is empty.
+pub fn lenient_object_opt<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let v = serde_json::Value::deserialize_from(d)?;
+    let v = match v {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => return Ok(None),
+        serde_json::Value::String(s) if s.is_empty() => return Ok(None),
+        serde_json::Value::Array(a) if a.is_empty() => serde_json::Value::Object(Default::default()),
+        other => other,
+    };
+    T::deserialize(v).map(Some).map_err(de::Error::custom)
 }
 
 trait DeserializeFrom: Sized {
@@ -613,8 +632,10 @@ mod tests {
         c.webhook_required("CLIENT_ID", false);
         c.nested("fields", |c| c.max_length("botToken", Some("abcdef"), 3));
         c.nested_index("ITEMS", 2, |c| c.int_range("ID", Some(9), None, Some(5)));
+        c.nested("PROPERTIES", |c| c.one_of(&["NAME", "LAST_NAME"], &[false, false]));
+        c.one_of(&["A", "B"], &[false, true]);
         let p: Vec<String> = c.into_problems().into_iter().map(|p| p.param).collect();
-        assert_eq!(p, ["CHAT_ID", "CLIENT_ID", "fields.botToken", "ITEMS[2].ID"]);
+        assert_eq!(p, ["CHAT_ID", "CLIENT_ID", "fields.botToken", "ITEMS[2].ID", "PROPERTIES.NAME, LAST_NAME"]);
         let mut c = Checker::new(AuthKind::OAuth);
         c.webhook_required("CLIENT_ID", false);
         assert!(c.into_problems().is_empty());

@@ -66,6 +66,8 @@ pub struct MethodIr {
     pub deprecated: Option<String>,
     /// Parameters.
     pub params: Vec<FieldIr>,
+    /// Groups of optional params of which at least one must be given: (wire, ident).
+    pub one_of: Vec<Vec<(String, String)>>,
     /// Result type.
     pub result: RustTy,
     /// Description of the result and its wire type.
@@ -137,6 +139,8 @@ pub enum RustTy {
     Map(Box<RustTy>),
     /// A generated type, by path (`DialogGetResult`, `crate::types::Time`).
     Named(String),
+    /// `Option<T>`: a result the server may send as `null` or `false`.
+    Option(Box<RustTy>),
 }
 
 /// What a generated type is for: it decides derives and decoding.
@@ -170,6 +174,8 @@ pub struct StructIr {
     pub doc: String,
     /// Fields.
     pub fields: Vec<FieldIr>,
+    /// Groups of optional fields of which at least one must be given: (wire, ident).
+    pub one_of: Vec<Vec<(String, String)>>,
     /// Role.
     pub role: Role,
 }

@@ -47,7 +47,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         for (name, ty) in &t.value.types {
             let sname = names::camel(name);
             let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
-            cx.types.push(TypeDef::Struct(StructIr { name: sname, doc: ty.description.clone(), fields, role: Role::Both }));
+            cx.types.push(TypeDef::Struct(StructIr { name: sname, doc: ty.description.clone(), fields, one_of: Vec::new(), role: Role::Both }));
         }
         api.common_types = std::mem::take(&mut cx.types);
     }
@@ -80,6 +80,7 @@ fn lower_method(
     let mut cx = Cx { path: path.to_path_buf(), named, types: Vec::new(), taken: std::mem::take(taken), diags };
     cx.take(&struct_name, "method");
     let params = cx.fields(&struct_name, "params", &m.params, Role::Param);
+    let one_of = one_of_groups(&m.one_of, &params);
     let result = cx.result(&struct_name, &m.result);
     let errors = if m.errors.is_empty() {
         None
@@ -111,6 +112,7 @@ fn lower_method(
             note
         }),
         params,
+        one_of,
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_deref()),
         result,
@@ -243,9 +245,15 @@ impl Cx<'_> {
             default: None,
             deprecated: None,
             secret: false,
+            one_of: Vec::new(),
             description: r.description.clone(),
         };
-        self.ty(owner, "result", &f, Role::Result)
+        let t = self.ty(owner, "result", &f, Role::Result);
+        if r.nullable {
+            RustTy::Option(Box::new(t))
+        } else {
+            t
+        }
     }
 
     /// The Rust type of a field; generates nested types named `{owner}{Field}`.
@@ -301,11 +309,12 @@ impl Cx<'_> {
                 Some(fields) => {
                     self.take(type_name, place);
                     let lowered = self.fields(type_name, &format!("{place} fields"), fields, role);
+                    let one_of = one_of_groups(&f.one_of, &lowered);
                     let doc = match &f.description {
                         Some(d) if !d.trim().is_empty() => format!("The `{}` object: {}", f.name, d.trim()),
                         _ => format!("The `{}` object.", f.name),
                     };
-                    self.types.push(TypeDef::Struct(StructIr { name: type_name.to_string(), doc, fields: lowered, role }));
+                    self.types.push(TypeDef::Struct(StructIr { name: type_name.to_string(), doc, fields: lowered, one_of, role }));
                     RustTy::Named(type_name.to_string())
                 }
                 None => RustTy::Json,
@@ -341,6 +350,18 @@ impl Cx<'_> {
         }));
         RustTy::Named(type_name.to_string())
     }
+}
+
+/// `one_of` groups as (wire, Rust ident) pairs; names not found were reported by validation.
+fn one_of_groups(groups: &[Vec<String>], fields: &[FieldIr]) -> Vec<Vec<(String, String)>> {
+    groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter_map(|n| fields.iter().find(|f| f.wire == *n).map(|f| (f.wire.clone(), f.ident.clone())))
+                .collect()
+        })
+        .collect()
 }
 
 /// The Rust type of a built-in scalar type name.

@@ -36,6 +36,9 @@ pub struct MethodSpec {
     pub params: Vec<Field>,
     /// What `result` holds on success.
     pub result: ResultSpec,
+    /// Groups of optional params of which at least one must be given (checked before sending).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Vec<String>>,
     /// The method's own documented errors.
     #[serde(default)]
     pub errors: Vec<ErrorSpec>,
@@ -232,6 +235,9 @@ pub struct Field {
     /// Present when the documentation marks the parameter as deprecated: a short note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
+    /// For objects: groups of optional fields of which at least one must be given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Vec<String>>,
     /// A credential (a bot token, a client id used as one): redacted in `Debug` output.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub secret: bool,
@@ -259,6 +265,9 @@ pub struct ResultSpec {
     /// Wire form of a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<Encoding>,
+    /// The server may answer `null` or `false` instead (the Rust result is an `Option`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nullable: bool,
     /// What it holds, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

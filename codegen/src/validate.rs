@@ -96,6 +96,7 @@ impl Validator {
                 .hint("give the page's path inside the docs repository, e.g. api-reference/imopenlines/....md"));
         }
         self.fields(path, "params", &m.params, true);
+        self.one_of(path, "one_of", &m.one_of, &m.params);
         self.result(path, &m.result);
         self.errors(path, &m.errors);
     }
@@ -116,6 +117,7 @@ impl Validator {
             default: None,
             deprecated: None,
             secret: false,
+            one_of: Vec::new(),
             description: r.description.clone(),
         };
         self.field(path, "result", &as_field, false);
@@ -195,6 +197,12 @@ impl Validator {
                 self.push(Diagnostic::new(path, here, "fields: is empty").hint("list the fields, or remove fields: for a free-form object"));
             }
             self.fields(path, &format!("{here} fields"), fields, is_param);
+            self.one_of(path, &format!("{here} one_of"), &f.one_of, fields);
+        } else if !f.one_of.is_empty() {
+            self.push(Diagnostic::new(path, here, "one_of: is only for objects with fields:").hint("move it to the object whose fields it names"));
+        }
+        if !is_param && !f.one_of.is_empty() {
+            self.push(Diagnostic::new(path, here, "one_of: is only for params").hint("results are not checked"));
         }
         let scalar = if collection { f.items.as_deref().unwrap_or("") } else { primary };
         if f.encoding.is_some() && !(scalar == "boolean" || scalar == "char") {
@@ -219,6 +227,27 @@ impl Validator {
             self.push(Diagnostic::new(path, here, "required: webhook is only for params").hint("use true (always present) or false"));
         }
         let _ = all_known;
+    }
+
+    fn one_of(&mut self, path: &Path, place: &str, groups: &[Vec<String>], fields: &[Field]) {
+        for (i, g) in groups.iter().enumerate() {
+            let here = format!("{place}[{i}]");
+            if g.len() < 2 {
+                self.push(Diagnostic::new(path, &here, "a one_of group needs at least two names").hint("a single always-needed param is required: true"));
+            }
+            for name in g {
+                match fields.iter().find(|f| f.name == *name) {
+                    None => {
+                        let d = Diagnostic::new(path, &here, format!("\"{name}\" is not a field here"));
+                        self.push(d.suggest(name, fields.iter().map(|f| f.name.as_str())));
+                    }
+                    Some(f) if f.required == Required::Yes => {
+                        self.push(Diagnostic::new(path, &here, format!("\"{name}\" is required anyway")).hint("one_of groups name optional fields"));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
     }
 
     fn values(&mut self, path: &Path, here: &str, scalar: &str, values: &[EnumValue], encoded_bool: bool) {

@@ -140,6 +140,10 @@ pub fn method(m: &MethodIr) -> String {
             ));
         }
         s.truncate(s.trim_end().len());
+        for g in &m.one_of {
+            let names: Vec<String> = g.iter().map(|(w, _)| format!("`{w}`")).collect();
+            s.push_str(&format!("\n\nAt least one of {} must be given.", names.join(", ")));
+        }
     }
     s.push_str(&format!("\n\n# Result\n\n`{}`", m.result_wire_type));
     if !m.result_doc.trim().is_empty() {

@@ -39,6 +39,10 @@ pub(crate) fn ty(t: &RustTy) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #i>)
         }
         RustTy::Named(p) => ident(p),
+        RustTy::Option(inner) => {
+            let i = ty(inner);
+            quote!(::std::option::Option<#i>)
+        }
     }
 }
 

@@ -24,7 +24,7 @@ pub fn request(m: &MethodIr) -> TokenStream {
         Some(e) => ident(&e.name),
         None => quote!(crate::NoMethodError),
     };
-    let body = checks(&m.params);
+    let body = checks(&m.params, &m.one_of);
     let check = (!body.is_empty()).then(|| {
         quote! {
             fn check(&self, c: &mut crate::__private::Checker) {

@@ -147,7 +147,21 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
 }
 
 /// The body of a `check` function: constraints, webhook-only requirements, nested objects.
-pub(crate) fn checks(fields: &[FieldIr]) -> TokenStream {
+pub(crate) fn checks(fields: &[FieldIr], one_of: &[Vec<(String, String)>]) -> TokenStream {
+    let groups = one_of.iter().map(|g| {
+        let wires = g.iter().map(|(w, _)| w);
+        let present = g.iter().map(|(_, id)| {
+            let id = ident(id);
+            quote!(self.#id.is_some())
+        });
+        quote!(c.one_of(&[#(#wires),*], &[#(#present),*]);)
+    });
+    let groups = quote!(#(#groups)*);
+    let fields = fields_checks(fields);
+    quote!(#fields #groups)
+}
+
+fn fields_checks(fields: &[FieldIr]) -> TokenStream {
     let items = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
@@ -203,7 +217,7 @@ fn param_struct(s: &StructIr) -> TokenStream {
     let (decls, imp) = builder(&s.name, &s.fields);
     let debug = redacting_debug(&s.name, &s.fields);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
-    let body = checks(&s.fields);
+    let body = checks(&s.fields, &s.one_of);
     quote! {
         #doc
         #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
@@ -249,6 +263,9 @@ fn result_struct(s: &StructIr) -> TokenStream {
         impl crate::__private::Lenient for #n {
             fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 crate::__private::lenient_object(d)
+            }
+            fn lenient_opt<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<::std::option::Option<Self>, D::Error> {
+                crate::__private::lenient_object_opt(d)
             }
         }
     }
