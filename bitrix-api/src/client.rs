@@ -213,7 +213,11 @@ impl Client {
                 problems: vec![crate::error::Problem { param: String::new(), message: format!("cannot be encoded as JSON: {e}") }],
             })
         })?;
-        self.send::<M::Result, M::Error>(M::NAME, params).await
+        let response = self.send::<M::Result, M::Error>(M::NAME, params).await?;
+        match M::result_error(&response.result) {
+            Some(e) => Err(Error::from_api(e)),
+            None => Ok(response),
+        }
     }
 
     /// Calls any method by name with JSON params, for methods the spec does not cover yet.

@@ -19,6 +19,13 @@ pub trait Method: Serialize {
     fn check(&self, c: &mut crate::__private::Checker) {
         let _ = c;
     }
+
+    /// An error the server reported inside a successful answer (`result.error`), for methods
+    /// documented to do so; the client returns it as a typed error.
+    fn result_error(result: &Self::Result) -> Option<ApiError> {
+        let _ = result;
+        None
+    }
 }
 
 /// A documented error case: what the official page lists for a code.

@@ -129,6 +129,12 @@ impl fmt::Debug for Redacted<'_, String> {
     }
 }
 
+/// The error a result reports in its `error` / `error_description` fields, if any.
+pub fn result_error(code: Option<&str>, description: Option<&str>) -> Option<crate::ApiError> {
+    let code = code.map(str::trim).filter(|c| !c.is_empty())?;
+    Some(crate::ApiError { code: code.to_string(), description: description.unwrap_or("").to_string(), status: 200 })
+}
+
 /// Sends a boolean as `Y` / `N`.
 pub fn ser_yn<S: Serializer>(v: &bool, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(if *v { "Y" } else { "N" })

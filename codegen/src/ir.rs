@@ -74,6 +74,11 @@ pub struct MethodIr {
     pub result_doc: String,
     /// Wire type text of the result.
     pub result_wire_type: String,
+    /// Idents of the result's `error` and `error_description` fields (and whether each is an
+    /// `Option`), when errors can arrive inside the result.
+    pub result_error: Option<((String, bool), Option<(String, bool)>)>,
+    /// Deliberate differences from the official page: (name, reason).
+    pub deviations: Vec<(String, String)>,
     /// Error enum; `None` when the method documents no errors of its own.
     pub errors: Option<ErrorEnumIr>,
     /// Types generated for this method (param objects, result structs, enums, unions).
@@ -220,6 +225,6 @@ pub struct ErrorVariantIr {
     pub variant: String,
     /// Wire code.
     pub code: String,
-    /// Every documented case: (status, server message, when).
-    pub cases: Vec<(u16, Option<String>, Option<String>)>,
+    /// Every documented case: (status, server message, when, inside the result).
+    pub cases: Vec<(u16, Option<String>, Option<String>, bool)>,
 }

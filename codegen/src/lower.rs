@@ -89,6 +89,19 @@ fn lower_method(
         cx.take(&name, "errors");
         Some(ErrorEnumIr { name, variants: error_variants(path, "errors", &m.errors, cx.diags) })
     };
+    let result_error = if m.errors.iter().any(|e| e.in_result) {
+        let find = |wire: &str| {
+            cx.types.iter().find_map(|t| match t {
+                TypeDef::Struct(s) if RustTy::Named(s.name.clone()) == result => {
+                    s.fields.iter().find(|f| f.wire == wire).map(|f| (f.ident.clone(), f.is_optional()))
+                }
+                _ => None,
+            })
+        };
+        find("error").map(|code| (code, find("error_description")))
+    } else {
+        None
+    };
     let types = std::mem::take(&mut cx.types);
     *taken = std::mem::take(&mut cx.taken);
     let (_, prefix) = names::namespace(&m.method);
@@ -113,6 +126,8 @@ fn lower_method(
         }),
         params,
         one_of,
+        result_error,
+        deviations: m.deviations.iter().map(|d| (d.name.clone(), d.reason.clone())).collect(),
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_deref()),
         result,
@@ -141,7 +156,7 @@ fn error_variants(path: &Path, place: &str, errors: &[ErrorSpec], diags: &mut Ve
     let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
         let variant = names::camel(&e.code);
-        let case = (e.status, e.message.clone(), e.description.clone());
+        let case = (e.status, e.message.clone(), e.description.clone(), e.in_result);
         if let Some(v) = out.iter_mut().find(|v| v.code == e.code) {
             v.cases.push(case);
             continue;

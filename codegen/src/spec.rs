@@ -45,6 +45,20 @@ pub struct MethodSpec {
     /// Related methods, by wire name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub see_also: Vec<String>,
+    /// Deliberate differences from the official page (a param or error code and why), shown
+    /// in the rustdoc and accepted by the conformance and drift checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Deviation>,
+}
+
+/// A deliberate difference between the spec and the official page.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Deviation {
+    /// The documented param or error code the spec treats differently.
+    pub name: String,
+    /// Why, with the evidence (the page's own example, another page), in our own words.
+    pub reason: String,
 }
 
 /// A kind of authorisation.
@@ -284,6 +298,10 @@ pub struct ErrorSpec {
     /// The server's `error_description`, as the server sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The error arrives inside a successful answer (`status: 200`), as the result's
+    /// `error` / `error_description` fields; the client turns it into this typed error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_result: bool,
     /// When it happens, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

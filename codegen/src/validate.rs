@@ -99,6 +99,17 @@ impl Validator {
         self.one_of(path, "one_of", &m.one_of, &m.params);
         self.result(path, &m.result);
         self.errors(path, &m.errors);
+        if m.errors.iter().any(|e| e.in_result) {
+            let has_error_field = m.result.fields.as_ref().is_some_and(|f| f.iter().any(|f| f.name == "error" && STRING_TYPES.contains(&f.ty.names()[0])));
+            if m.result.ty != TypeExpr::One("object".into()) || !has_error_field {
+                self.push(Diagnostic::new(path, "result", "errors with in_result need an object result with a string field `error`").hint("describe the result's error and error_description fields"));
+            }
+        }
+        for (i, d) in m.deviations.iter().enumerate() {
+            if d.reason.trim().is_empty() {
+                self.push(Diagnostic::new(path, format!("deviations[{i}] {}", d.name), "a deviation needs its reason"));
+            }
+        }
     }
 
     fn result(&mut self, path: &Path, r: &ResultSpec) {
@@ -280,7 +291,11 @@ impl Validator {
             if e.code.is_empty() || !e.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 self.push(Diagnostic::new(path, &here, format!("\"{}\" is not an error code", e.code)).hint("codes are letters, digits and _"));
             }
-            if !(400..=599).contains(&e.status) {
+            if e.in_result {
+                if e.status != 200 {
+                    self.push(Diagnostic::new(path, &here, format!("an error inside the result comes with HTTP 200, not {}", e.status)).hint("set status: 200"));
+                }
+            } else if !(400..=599).contains(&e.status) {
                 self.push(Diagnostic::new(path, &here, format!("impossible HTTP status {} for an error", e.status)).hint("errors answer with a 4xx or 5xx status; check the page's error table"));
             }
             if let Some(first) = seen.insert((e.code.clone(), e.message.clone()), i) {

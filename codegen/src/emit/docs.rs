@@ -158,6 +158,12 @@ pub fn method(m: &MethodIr) -> String {
             s.push_str(errors_table(&e.variants).trim_end());
         }
     }
+    if !m.deviations.is_empty() {
+        s.push_str("\n\n# Differences from the official page\n");
+        for (name, reason) in &m.deviations {
+            s.push_str(&format!("\n- `{name}`: {}", escape(reason.trim())));
+        }
+    }
     if !m.see_also.is_empty() {
         let links: Vec<String> = m
             .see_also
@@ -177,10 +183,11 @@ pub fn method(m: &MethodIr) -> String {
 pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
     let mut s = String::from("| Status | Code | Message | When |\n|---|---|---|---|\n");
     for v in variants {
-        for (status, msg, when) in &v.cases {
+        for (status, msg, when, in_result) in &v.cases {
             s.push_str(&format!(
-                "| {} | `{}` | {} | {} |\n",
+                "| {}{} | `{}` | {} | {} |\n",
                 status,
+                if *in_result { " (in result)" } else { "" },
                 v.code,
                 msg.as_deref().map(cell).unwrap_or_default(),
                 when.as_deref().map(cell).unwrap_or_default()
@@ -193,8 +200,11 @@ pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
 /// The doc comment of an error variant.
 pub fn error_variant(v: &ErrorVariantIr) -> String {
     let mut s = format!("`{}`", v.code);
-    for (status, msg, when) in &v.cases {
+    for (status, msg, when, in_result) in &v.cases {
         s.push_str(&format!("\n\n- HTTP {status}"));
+        if *in_result {
+            s.push_str(" (inside the result)");
+        }
         if let Some(m) = msg {
             s.push_str(&format!(": \"{}\"", escape(m)));
         }

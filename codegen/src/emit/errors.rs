@@ -15,7 +15,7 @@ fn parts(name: &str, variants: &[ErrorVariantIr]) -> TokenStream {
     });
     let table = variants.iter().flat_map(|v| {
         let code = &v.code;
-        v.cases.iter().map(move |(status, msg, _)| {
+        v.cases.iter().map(move |(status, msg, _, _)| {
             let msg = msg.clone().unwrap_or_default();
             quote!(crate::ErrorDoc { code: #code, status: #status, message: #msg },)
         })

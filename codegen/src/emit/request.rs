@@ -25,6 +25,26 @@ pub fn request(m: &MethodIr) -> TokenStream {
         None => quote!(crate::NoMethodError),
     };
     let body = checks(&m.params, &m.one_of);
+    let result_error = m.result_error.as_ref().map(|((code, code_opt), desc)| {
+        let code_id = super::ident(code);
+        let code_expr = if *code_opt { quote!(result.#code_id.as_deref()) } else { quote!(Some(result.#code_id.as_str())) };
+        let desc_expr = match desc {
+            Some((d, true)) => {
+                let d = super::ident(d);
+                quote!(result.#d.as_deref())
+            }
+            Some((d, false)) => {
+                let d = super::ident(d);
+                quote!(Some(result.#d.as_str()))
+            }
+            None => quote!(None),
+        };
+        quote! {
+            fn result_error(result: &Self::Result) -> ::std::option::Option<crate::ApiError> {
+                crate::__private::result_error(#code_expr, #desc_expr)
+            }
+        }
+    });
     let check = (!body.is_empty()).then(|| {
         quote! {
             fn check(&self, c: &mut crate::__private::Checker) {
@@ -48,6 +68,7 @@ pub fn request(m: &MethodIr) -> TokenStream {
             type Result = #result;
             type Error = #error;
             #check
+            #result_error
         }
     }
 }

@@ -1,0 +1,43 @@
+//! Generates the conformance registry: for every spec method, a function that decodes a JSON
+//! `result` into the method's generated result type.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    let spec = manifest.join("../spec");
+    println!("cargo:rerun-if-changed={}", spec.display());
+    let api = match bitrix_codegen::check_dir(&spec) {
+        Ok(api) => api,
+        Err(d) => {
+            eprintln!("error: the spec has problems:\n{}", bitrix_codegen::diag::report(&d));
+            std::process::exit(1);
+        }
+    };
+    let mut arms = String::new();
+    for ns in api.namespaces.values() {
+        for m in &ns.methods {
+            arms.push_str(&format!(
+                "        {:?} => Some(decode::<bitrix_api::{}::{}>(json)),\n",
+                m.wire, ns.module, m.struct_name
+            ));
+        }
+    }
+    let code = format!(
+        "/// Decodes `json` as the `result` of `method`; `None` for a method the spec lacks.\n\
+         #[allow(deprecated)]\n\
+         pub fn decode_result(method: &str, json: &str) -> Option<Result<(), String>> {{\n    match method {{\n{arms}        _ => None,\n    }}\n}}\n"
+    );
+    write_if_changed(&out.join("registry.rs"), &code);
+}
+
+fn write_if_changed(path: &Path, content: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return;
+    }
+    if let Err(e) = std::fs::write(path, content) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        std::process::exit(1);
+    }
+}
