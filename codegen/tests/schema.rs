@@ -43,7 +43,7 @@ fn schema_matches_the_model() {
         nullable: true,
         description: Some("d".into()),
     };
-    let error = ErrorSpec { code: "X".into(), status: 400, message: Some("m".into()), description: Some("d".into()) };
+    let error = ErrorSpec { code: "X".into(), status: 400, message: Some("m".into()), in_result: true, description: Some("d".into()) };
     let method = MethodSpec {
         method: "a.b".into(),
         summary: "s".into(),
@@ -58,6 +58,7 @@ fn schema_matches_the_model() {
         one_of: vec![vec!["a".into(), "b".into()]],
         errors: vec![error.clone()],
         see_also: vec!["x.y".into()],
+        deviations: vec![Deviation { name: "X".into(), reason: "r".into() }],
     };
     assert_eq!(keys(&json(&method)), schema_keys(&schema, "/properties"), "method keys");
     assert_eq!(keys(&json(&field)), schema_keys(&schema, "/$defs/field/properties"), "field keys");
