@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let spec = manifest.join("spec");
     println!("cargo:rerun-if-changed={}", spec.display());
@@ -15,7 +17,10 @@ fn main() {
             bitrix_codegen::diag::report(&diags)
         )),
     };
-    check_features(&manifest.join("Cargo.toml"), api.namespaces.keys().map(String::as_str));
+    check_features(
+        &manifest.join("Cargo.toml"),
+        api.namespaces.keys().map(String::as_str),
+    );
     let files = bitrix_codegen::render::files(&api).unwrap_or_else(|e| fail(&e));
     for (name, content) in files {
         let path = out.join(&name);
@@ -35,10 +40,16 @@ fn check_features<'a>(manifest: &Path, namespaces: impl Iterator<Item = &'a str>
         .lines()
         .take_while(|l| !l.trim_start().starts_with('['))
         .collect();
-    let full = features.iter().find(|l| l.trim_start().starts_with("full")).copied().unwrap_or("");
+    let full = features
+        .iter()
+        .find(|l| l.trim_start().starts_with("full"))
+        .copied()
+        .unwrap_or("");
     let mut missing = Vec::new();
     for ns in namespaces {
-        let declared = features.iter().any(|l| l.split('=').next().map(str::trim) == Some(ns));
+        let declared = features
+            .iter()
+            .any(|l| l.split('=').next().map(str::trim) == Some(ns));
         if !declared || !full.contains(&format!("\"{ns}\"")) {
             missing.push(ns.to_string());
         }

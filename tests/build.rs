@@ -11,7 +11,10 @@ fn main() {
     let api = match bitrix_codegen::check_dir(&spec) {
         Ok(api) => api,
         Err(d) => {
-            eprintln!("error: the spec has problems:\n{}", bitrix_codegen::diag::report(&d));
+            eprintln!(
+                "error: the spec has problems:\n{}",
+                bitrix_codegen::diag::report(&d)
+            );
             std::process::exit(1);
         }
     };

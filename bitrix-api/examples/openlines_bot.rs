@@ -32,23 +32,35 @@ struct Target {
 
 async fn target() -> Result<Target, Box<dyn std::error::Error>> {
     if let Ok(webhook) = std::env::var("BITRIX24_WEBHOOK_URL") {
-        let need = |k: &str| std::env::var(k).map_err(|_| format!("{k} must be set with BITRIX24_WEBHOOK_URL"));
+        let need = |k: &str| {
+            std::env::var(k).map_err(|_| format!("{k} must be set with BITRIX24_WEBHOOK_URL"))
+        };
         println!("Using the portal of BITRIX24_WEBHOOK_URL");
         return Ok(Target {
             webhook,
             bot_client_id: need("BITRIX24_BOT_CLIENT_ID")?,
             chat_id: need("BITRIX24_CHAT_ID")?.parse()?,
-            operator_id: std::env::var("BITRIX24_OPERATOR_ID").ok().map(|v| v.parse()).transpose()?,
+            operator_id: std::env::var("BITRIX24_OPERATOR_ID")
+                .ok()
+                .map(|v| v.parse())
+                .transpose()?,
             busy_chat_id: None,
             _emulator: None,
         });
     }
     let emu = bitrix_emulator::Emulator::start(bitrix_emulator::Config::default()).await?;
-    println!("Started the embedded Bitrix24 emulator at {}", emu.base_url());
+    println!(
+        "Started the embedded Bitrix24 emulator at {}",
+        emu.base_url()
+    );
     Ok(Target {
         webhook: emu.webhook_url(),
         bot_client_id: emu.bot_client_id(),
-        chat_id: emu.bot_chat_ids().first().copied().ok_or("the emulator seeded no chat")?,
+        chat_id: emu
+            .bot_chat_ids()
+            .first()
+            .copied()
+            .ok_or("the emulator seeded no chat")?,
         operator_id: emu.operator_user_ids().first().copied(),
         busy_chat_id: Some(emu.operator_chat_id()),
         _emulator: Some(emu),
@@ -75,11 +87,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lead = chat
         .entity_data_2
         .as_deref()
-        .and_then(|s| s.split('|').collect::<Vec<_>>().get(1).and_then(|id| id.parse::<i64>().ok()))
+        .and_then(|s| {
+            s.split('|')
+                .collect::<Vec<_>>()
+                .get(1)
+                .and_then(|id| id.parse::<i64>().ok())
+        })
         .filter(|id| *id > 0);
     if let Some(lead) = lead {
-        let chats = client.call(CrmChatGet::new(CrmChatGetCrmEntityType::Lead, lead).active_only(false)).await?;
-        println!("2. imopenlines.crm.chat.get (lead {lead}) → {} chat(s):", chats.len());
+        let chats = client
+            .call(CrmChatGet::new(CrmChatGetCrmEntityType::Lead, lead).active_only(false))
+            .await?;
+        println!(
+            "2. imopenlines.crm.chat.get (lead {lead}) → {} chat(s):",
+            chats.len()
+        );
         for c in &chats {
             println!(
                 "     chat {} via {}",
@@ -119,8 +141,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 5. A request broken before it leaves: refused locally, nothing is sent.
-    match client.call(BotSessionFinish::new(0).client_id(&t.bot_client_id)).await {
-        Err(Error::Refused(r)) => println!("5. imopenlines.bot.session.finish with CHAT_ID 0 → refused before sending: {r}"),
+    match client
+        .call(BotSessionFinish::new(0).client_id(&t.bot_client_id))
+        .await
+    {
+        Err(Error::Refused(r)) => println!(
+            "5. imopenlines.bot.session.finish with CHAT_ID 0 → refused before sending: {r}"
+        ),
         other => println!("5. unexpected answer: {other:?}"),
     }
 
@@ -128,12 +155,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match t.operator_id {
         Some(op) => {
             let done = client
-                .call(BotSessionTransfer::new(t.chat_id).user_id(op).leave(true).client_id(&t.bot_client_id))
+                .call(
+                    BotSessionTransfer::new(t.chat_id)
+                        .user_id(op)
+                        .leave(true)
+                        .client_id(&t.bot_client_id),
+                )
                 .await?;
             println!("6. imopenlines.bot.session.transfer → operator {op}: {done}");
         }
         None => {
-            let done = client.call(BotSessionFinish::new(t.chat_id).client_id(&t.bot_client_id)).await?;
+            let done = client
+                .call(BotSessionFinish::new(t.chat_id).client_id(&t.bot_client_id))
+                .await?;
             println!("6. imopenlines.bot.session.finish → {done}");
         }
     }

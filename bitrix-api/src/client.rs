@@ -25,8 +25,14 @@ struct Inner {
 
 enum Auth {
     /// `base` is the whole webhook URL with its trailing slash; it holds the secret code.
-    Webhook { base: Secret, shown: String },
-    OAuth { cfg: OAuthConfig, state: TokenState },
+    Webhook {
+        base: Secret,
+        shown: String,
+    },
+    OAuth {
+        cfg: OAuthConfig,
+        state: TokenState,
+    },
 }
 
 impl fmt::Debug for Client {
@@ -34,9 +40,12 @@ impl fmt::Debug for Client {
         let mut d = f.debug_struct("Client");
         match &self.inner.auth {
             Auth::Webhook { shown, .. } => d.field("webhook", shown),
-            Auth::OAuth { cfg, .. } => d.field("oauth", &cfg.client_endpoint).field("client_id", &cfg.client_id),
+            Auth::OAuth { cfg, .. } => d
+                .field("oauth", &cfg.client_endpoint)
+                .field("client_id", &cfg.client_id),
         };
-        d.field("check_requests", &self.inner.check_requests).finish()
+        d.field("check_requests", &self.inner.check_requests)
+            .finish()
     }
 }
 
@@ -67,7 +76,8 @@ impl fmt::Debug for ClientBuilder {
 
 /// Checks that a URL is absolute, and HTTPS unless it points at a loopback host.
 fn check_url(url: &str, what: &str) -> Result<url::Url, ConfigError> {
-    let u = url::Url::parse(url).map_err(|e| ConfigError(format!("{what} is not a valid URL: {e}")))?;
+    let u =
+        url::Url::parse(url).map_err(|e| ConfigError(format!("{what} is not a valid URL: {e}")))?;
     let loopback = match u.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -145,7 +155,9 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .user_agent(concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)"))
             .build()
-            .map_err(|e| ConfigError(format!("cannot start the HTTP client: {}", e.without_url())))?;
+            .map_err(|e| {
+                ConfigError(format!("cannot start the HTTP client: {}", e.without_url()))
+            })?;
         let auth = match self.auth? {
             PendingAuth::Webhook(base, shown) => Auth::Webhook { base, shown },
             PendingAuth::OAuth(mut cfg, tokens) => {
@@ -154,10 +166,19 @@ impl ClientBuilder {
                 if !cfg.client_endpoint.ends_with('/') {
                     cfg.client_endpoint.push('/');
                 }
-                Auth::OAuth { cfg, state: TokenState::new(tokens, self.store) }
+                Auth::OAuth {
+                    cfg,
+                    state: TokenState::new(tokens, self.store),
+                }
             }
         };
-        Ok(Client { inner: Arc::new(Inner { http, auth, check_requests: self.check_requests }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                auth,
+                check_requests: self.check_requests,
+            }),
+        })
     }
 }
 
@@ -198,19 +219,28 @@ impl Client {
     }
 
     /// Calls a method and returns its result with `time`, `total` and `next`.
-    pub async fn call_full<M: Method>(&self, request: M) -> Result<Response<M::Result>, Error<M::Error>> {
+    pub async fn call_full<M: Method>(
+        &self,
+        request: M,
+    ) -> Result<Response<M::Result>, Error<M::Error>> {
         if self.inner.check_requests {
             let mut c = Checker::new(self.auth_kind());
             request.check(&mut c);
             let problems = c.into_problems();
             if !problems.is_empty() {
-                return Err(Error::Refused(Refusal { method: M::NAME, problems }));
+                return Err(Error::Refused(Refusal {
+                    method: M::NAME,
+                    problems,
+                }));
             }
         }
         let params = serde_json::to_vec(&request).map_err(|e| {
             Error::Refused(Refusal {
                 method: M::NAME,
-                problems: vec![crate::error::Problem { param: String::new(), message: format!("cannot be encoded as JSON: {e}") }],
+                problems: vec![crate::error::Problem {
+                    param: String::new(),
+                    message: format!("cannot be encoded as JSON: {e}"),
+                }],
             })
         })?;
         let response = self.send::<M::Result, M::Error>(M::NAME, params).await?;
@@ -221,13 +251,26 @@ impl Client {
     }
 
     /// Calls any method by name with JSON params, for methods the spec does not cover yet.
-    pub async fn call_raw(&self, method: &str, params: &serde_json::Value) -> Result<Response<serde_json::Value>, Error<crate::NoMethodError>> {
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<Response<serde_json::Value>, Error<crate::NoMethodError>> {
         let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
         self.send(method, body).await
     }
 
-    async fn send<T: crate::__private::Lenient, E: MethodError>(&self, method: &str, params: Vec<u8>) -> Result<Response<T>, Error<E>> {
-        let span = tracing::debug_span!("bitrix.call", method, status = tracing::field::Empty, ms = tracing::field::Empty);
+    async fn send<T: crate::__private::Lenient, E: MethodError>(
+        &self,
+        method: &str,
+        params: Vec<u8>,
+    ) -> Result<Response<T>, Error<E>> {
+        let span = tracing::debug_span!(
+            "bitrix.call",
+            method,
+            status = tracing::field::Empty,
+            ms = tracing::field::Empty
+        );
         let started = Instant::now();
         let result = match &self.inner.auth {
             Auth::Webhook { base, .. } => {
@@ -237,10 +280,15 @@ impl Client {
             Auth::OAuth { cfg, state } => {
                 let url = format!("{}{method}", cfg.client_endpoint);
                 let (token, generation) = state.access();
-                let first = self.post::<T, E>(&url, with_auth(&params, &token), &span).await;
+                let first = self
+                    .post::<T, E>(&url, with_auth(&params, &token), &span)
+                    .await;
                 match first {
                     Err(e) if e.code() == Some("expired_token") => {
-                        state.refresh(&self.inner.http, cfg, generation).await.map_err(Error::Auth)?;
+                        state
+                            .refresh(&self.inner.http, cfg, generation)
+                            .await
+                            .map_err(Error::Auth)?;
                         let (token, _) = state.access();
                         self.post(&url, with_auth(&params, &token), &span).await
                     }
@@ -258,7 +306,12 @@ impl Client {
         result
     }
 
-    async fn post<T: crate::__private::Lenient, E: MethodError>(&self, url: &str, body: Vec<u8>, span: &tracing::Span) -> Result<Response<T>, Error<E>> {
+    async fn post<T: crate::__private::Lenient, E: MethodError>(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        span: &tracing::Span,
+    ) -> Result<Response<T>, Error<E>> {
         let resp = self
             .inner
             .http
@@ -271,8 +324,15 @@ impl Client {
             .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
         let status = resp.status().as_u16();
         span.record("status", status);
-        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = resp.bytes().await.map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
         match decode::<T>(status, content_type.as_deref(), &bytes) {
             Ok(Decoded::Ok(r)) => Ok(r),
             Ok(Decoded::Api(e)) => Err(Error::from_api(e)),
@@ -311,7 +371,9 @@ mod tests {
         let (base, shown) = webhook_parts("https://p.bitrix24.com/rest/1/s3cr3t").unwrap();
         assert_eq!(base.expose(), "https://p.bitrix24.com/rest/1/s3cr3t/");
         assert!(!shown.contains("s3cr3t"));
-        let e = webhook_parts("http://p.bitrix24.com/rest/1/s3cr3t/").err().unwrap();
+        let e = webhook_parts("http://p.bitrix24.com/rest/1/s3cr3t/")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("https") && !e.to_string().contains("s3cr3t"));
         assert!(webhook_parts("http://127.0.0.1:8080/rest/1/x/").is_ok());
         assert!(webhook_parts("http://[::1]:8080/rest/1/x/").is_ok());

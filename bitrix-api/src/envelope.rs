@@ -51,7 +51,11 @@ fn text(v: Option<serde_json::Value>) -> String {
 }
 
 /// Decodes an answer body of any status.
-pub(crate) fn decode<T: Lenient>(status: u16, content_type: Option<&str>, body: &[u8]) -> Result<Decoded<T>, DecodeError> {
+pub(crate) fn decode<T: Lenient>(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Decoded<T>, DecodeError> {
     let fail = |reason: String| DecodeError {
         status,
         content_type: content_type.map(str::to_owned),

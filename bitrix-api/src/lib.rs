@@ -37,7 +37,9 @@ pub mod __private;
 
 pub use client::{Client, ClientBuilder};
 pub use envelope::Response;
-pub use error::{ApiError, AuthError, ConfigError, DecodeError, Error, Problem, Refusal, TransportError};
+pub use error::{
+    ApiError, AuthError, ConfigError, DecodeError, Error, Problem, Refusal, TransportError,
+};
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
 pub use oauth::{OAuthConfig, TokenStore, Tokens};
 pub use secret::Secret;

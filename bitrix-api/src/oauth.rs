@@ -23,7 +23,10 @@ pub struct Tokens {
 impl Tokens {
     /// A pair from its two values.
     pub fn new(access_token: impl Into<Secret>, refresh_token: impl Into<Secret>) -> Self {
-        Tokens { access_token: access_token.into(), refresh_token: refresh_token.into() }
+        Tokens {
+            access_token: access_token.into(),
+            refresh_token: refresh_token.into(),
+        }
     }
 }
 
@@ -51,7 +54,11 @@ pub struct OAuthConfig {
 
 impl OAuthConfig {
     /// Settings with the default OAuth server.
-    pub fn new(client_endpoint: impl Into<String>, client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
+    pub fn new(
+        client_endpoint: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> Self {
         OAuthConfig {
             client_endpoint: client_endpoint.into(),
             client_id: client_id.into(),
@@ -79,7 +86,11 @@ pub(crate) struct TokenState {
 
 impl TokenState {
     pub(crate) fn new(tokens: Tokens, store: Option<Arc<dyn TokenStore>>) -> Self {
-        TokenState { current: RwLock::new((tokens, 0)), refreshing: tokio::sync::Mutex::new(()), store }
+        TokenState {
+            current: RwLock::new((tokens, 0)),
+            refreshing: tokio::sync::Mutex::new(()),
+            store,
+        }
     }
 
     /// The access token to send and its generation.
@@ -90,11 +101,20 @@ impl TokenState {
 
     /// The current pair.
     pub(crate) fn tokens(&self) -> Tokens {
-        self.current.read().unwrap_or_else(|p| p.into_inner()).0.clone()
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
     }
 
     /// Renews the pair unless another task already did since generation `seen`.
-    pub(crate) async fn refresh(&self, http: &reqwest::Client, cfg: &OAuthConfig, seen: u64) -> Result<(), AuthError> {
+    pub(crate) async fn refresh(
+        &self,
+        http: &reqwest::Client,
+        cfg: &OAuthConfig,
+        seen: u64,
+    ) -> Result<(), AuthError> {
         let _guard = self.refreshing.lock().await;
         let (refresh_token, generation) = {
             let g = self.current.read().unwrap_or_else(|p| p.into_inner());
@@ -117,8 +137,15 @@ impl TokenState {
             .await
             .map_err(|e| AuthError::Transport(TransportError::from_reqwest(e)))?;
         let status = resp.status().as_u16();
-        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = resp.bytes().await.map_err(|e| AuthError::Transport(TransportError::from_reqwest(e)))?;
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| AuthError::Transport(TransportError::from_reqwest(e)))?;
         let new = parse_token_answer(status, content_type, &body)?;
         {
             let mut g = self.current.write().unwrap_or_else(|p| p.into_inner());
@@ -142,14 +169,28 @@ struct TokenAnswer {
     error_description: Option<String>,
 }
 
-fn parse_token_answer(status: u16, content_type: Option<String>, body: &[u8]) -> Result<Tokens, AuthError> {
+fn parse_token_answer(
+    status: u16,
+    content_type: Option<String>,
+    body: &[u8],
+) -> Result<Tokens, AuthError> {
     // The body of a token answer holds secrets: it is never kept in an error.
     let fail = |reason: &str| {
-        AuthError::Decode(DecodeError { status, content_type: content_type.clone(), reason: reason.to_string(), body: "<redacted>".into() })
+        AuthError::Decode(DecodeError {
+            status,
+            content_type: content_type.clone(),
+            reason: reason.to_string(),
+            body: "<redacted>".into(),
+        })
     };
-    let a: TokenAnswer = serde_json::from_slice(body).map_err(|_| fail("the OAuth server did not answer JSON"))?;
+    let a: TokenAnswer =
+        serde_json::from_slice(body).map_err(|_| fail("the OAuth server did not answer JSON"))?;
     if let Some(code) = a.error {
-        return Err(AuthError::Refused(ApiError { code, description: a.error_description.unwrap_or_default(), status }));
+        return Err(AuthError::Refused(ApiError {
+            code,
+            description: a.error_description.unwrap_or_default(),
+            status,
+        }));
     }
     match (a.access_token, a.refresh_token) {
         (Some(acc), Some(refr)) if (200..300).contains(&status) => Ok(Tokens::new(acc, refr)),

@@ -2,7 +2,9 @@
 //! Not a public API: names here may change in any release.
 
 use crate::error::Problem;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::Serializer;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,7 +30,11 @@ pub struct Checker {
 impl Checker {
     /// A checker for calls made with `auth`.
     pub fn new(auth: AuthKind) -> Self {
-        Checker { auth, path: Vec::new(), problems: Vec::new() }
+        Checker {
+            auth,
+            path: Vec::new(),
+            problems: Vec::new(),
+        }
     }
 
     /// The problems found.
@@ -86,7 +92,10 @@ impl Checker {
     /// At least one of a group of optional params must be given.
     pub fn one_of(&mut self, names: &[&str], present: &[bool]) {
         if !present.iter().any(|p| *p) {
-            self.push(&names.join(", "), "at least one of these must be given".into());
+            self.push(
+                &names.join(", "),
+                "at least one of these must be given".into(),
+            );
         }
     }
 
@@ -132,7 +141,11 @@ impl fmt::Debug for Redacted<'_, String> {
 /// The error a result reports in its `error` / `error_description` fields, if any.
 pub fn result_error(code: Option<&str>, description: Option<&str>) -> Option<crate::ApiError> {
     let code = code.map(str::trim).filter(|c| !c.is_empty())?;
-    Some(crate::ApiError { code: code.to_string(), description: description.unwrap_or("").to_string(), status: 200 })
+    Some(crate::ApiError {
+        code: code.to_string(),
+        description: description.unwrap_or("").to_string(),
+        status: 200,
+    })
 }
 
 /// Sends a boolean as `Y` / `N`.
@@ -173,17 +186,24 @@ pub trait WireEnum: Sized {
 macro_rules! wire_enum {
     ($t:ty) => {
         impl ::serde::Serialize for $t {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(crate::__private::WireEnum::as_wire(self))
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $t {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 <Self as crate::__private::Lenient>::lenient(d)
             }
         }
         impl crate::__private::Lenient for $t {
-            fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+            fn lenient<'de, D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 let s: ::std::string::String = crate::__private::Lenient::lenient(d)?;
                 Ok(<Self as crate::__private::WireEnum>::from_wire(&s))
             }
@@ -236,19 +256,25 @@ pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Erro
 pub fn lenient_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
     let v = serde_json::Value::deserialize_from(d)?;
     let v = match v {
-        serde_json::Value::Array(a) if a.is_empty() => serde_json::Value::Object(Default::default()),
+        serde_json::Value::Array(a) if a.is_empty() => {
+            serde_json::Value::Object(Default::default())
+        }
         other => other,
     };
     T::deserialize(v).map_err(de::Error::custom)
 }
 
 /// Decodes an optional generated object: `null`, `false` and `""` are nothing; `[]` is empty.
-pub fn lenient_object_opt<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+pub fn lenient_object_opt<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     let v = serde_json::Value::deserialize_from(d)?;
     let v = match v {
         serde_json::Value::Null | serde_json::Value::Bool(false) => return Ok(None),
         serde_json::Value::String(s) if s.is_empty() => return Ok(None),
-        serde_json::Value::Array(a) if a.is_empty() => serde_json::Value::Object(Default::default()),
+        serde_json::Value::Array(a) if a.is_empty() => {
+            serde_json::Value::Object(Default::default())
+        }
         other => other,
     };
     T::deserialize(v).map(Some).map_err(de::Error::custom)
@@ -295,7 +321,11 @@ macro_rules! scalar {
             fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 match d.deserialize_any($visitor)? {
                     Some(v) => Ok(v),
-                    None => Err(de::Error::custom(concat!("expected ", stringify!($t), ", found nothing"))),
+                    None => Err(de::Error::custom(concat!(
+                        "expected ",
+                        stringify!($t),
+                        ", found nothing"
+                    ))),
                 }
             }
             fn lenient_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
@@ -315,7 +345,9 @@ impl<'de> Visitor<'de> for IntV {
         Ok(Some(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        i64::try_from(v).map(Some).map_err(|_| E::custom(format!("integer {v} is too large")))
+        i64::try_from(v)
+            .map(Some)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         if v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -374,7 +406,9 @@ impl<'de> Visitor<'de> for FloatV {
         if t.is_empty() {
             return Ok(None);
         }
-        t.parse::<f64>().map(Some).map_err(|_| E::custom(format!("expected a number, found {v:?}")))
+        t.parse::<f64>()
+            .map(Some)
+            .map_err(|_| E::custom(format!("expected a number, found {v:?}")))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         if v {
@@ -506,7 +540,9 @@ impl<'de, T: Lenient> Visitor<'de> for VecV<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // PHP sends a list with gaps as an object keyed by index.
         let mut out = Vec::new();
-        while let Some((_, v)) = map.next_entry_seed(PhantomData::<de::IgnoredAny>, Seed::<T>(PhantomData))? {
+        while let Some((_, v)) =
+            map.next_entry_seed(PhantomData::<de::IgnoredAny>, Seed::<T>(PhantomData))?
+        {
             out.push(v);
         }
         Ok(Some(out))
@@ -551,7 +587,9 @@ impl<'de, T: Lenient> Visitor<'de> for MapV<T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        while let Some((k, v)) = map.next_entry_seed(Seed::<String>(PhantomData), Seed::<T>(PhantomData))? {
+        while let Some((k, v)) =
+            map.next_entry_seed(Seed::<String>(PhantomData), Seed::<T>(PhantomData))?
+        {
             out.insert(k, v);
         }
         Ok(Some(out))
@@ -638,10 +676,21 @@ mod tests {
         c.webhook_required("CLIENT_ID", false);
         c.nested("fields", |c| c.max_length("botToken", Some("abcdef"), 3));
         c.nested_index("ITEMS", 2, |c| c.int_range("ID", Some(9), None, Some(5)));
-        c.nested("PROPERTIES", |c| c.one_of(&["NAME", "LAST_NAME"], &[false, false]));
+        c.nested("PROPERTIES", |c| {
+            c.one_of(&["NAME", "LAST_NAME"], &[false, false])
+        });
         c.one_of(&["A", "B"], &[false, true]);
         let p: Vec<String> = c.into_problems().into_iter().map(|p| p.param).collect();
-        assert_eq!(p, ["CHAT_ID", "CLIENT_ID", "fields.botToken", "ITEMS[2].ID", "PROPERTIES.NAME, LAST_NAME"]);
+        assert_eq!(
+            p,
+            [
+                "CHAT_ID",
+                "CLIENT_ID",
+                "fields.botToken",
+                "ITEMS[2].ID",
+                "PROPERTIES.NAME, LAST_NAME"
+            ]
+        );
         let mut c = Checker::new(AuthKind::OAuth);
         c.webhook_required("CLIENT_ID", false);
         assert!(c.into_problems().is_empty());

@@ -16,7 +16,9 @@
 
 pub mod diag;
 pub mod docs;
+pub mod drift;
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lower;

@@ -42,9 +42,10 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
         ..SpecSet::default()
     };
     if !dir.is_dir() {
-        diags.push(Diagnostic::new(dir, "", "not a directory").hint(
-            "pass the spec directory, the one holding scopes.yaml, common/ and methods/",
-        ));
+        diags
+            .push(Diagnostic::new(dir, "", "not a directory").hint(
+                "pass the spec directory, the one holding scopes.yaml, common/ and methods/",
+            ));
         return (set, diags);
     }
     set.scopes = load_required(&dir.join("scopes.yaml"), &mut diags);
@@ -82,20 +83,25 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if stem != spec.method {
             diags.push(
-                Diagnostic::new(&path, "method", format!(
-                    "file name does not match the method \"{}\"",
-                    spec.method
-                ))
+                Diagnostic::new(
+                    &path,
+                    "method",
+                    format!("file name does not match the method \"{}\"", spec.method),
+                )
                 .hint(format!("name the file {}.yaml", spec.method)),
             );
         }
         match set.methods.get(&spec.method) {
             Some(first) => diags.push(
-                Diagnostic::new(&path, "method", format!(
-                    "duplicate method \"{}\", already defined in {}",
-                    spec.method,
-                    first.path.display()
-                ))
+                Diagnostic::new(
+                    &path,
+                    "method",
+                    format!(
+                        "duplicate method \"{}\", already defined in {}",
+                        spec.method,
+                        first.path.display()
+                    ),
+                )
                 .hint("keep one file per method"),
             ),
             None => {
@@ -107,7 +113,10 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
     (set, diags)
 }
 
-fn load_required<T: DeserializeOwned>(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Loaded<T>> {
+fn load_required<T: DeserializeOwned>(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Loaded<T>> {
     load_file(path, diags).map(|value| Loaded {
         path: path.to_path_buf(),
         value,
@@ -154,14 +163,19 @@ pub fn parse_str<T: DeserializeOwned>(text: &str) -> Result<T, (String, String, 
 
 fn hint_for(message: &str) -> Option<String> {
     if message.starts_with("unknown field") {
-        Some("remove the key or fix its spelling; the keys are listed in docs/spec-format.md".into())
+        Some(
+            "remove the key or fix its spelling; the keys are listed in docs/spec-format.md".into(),
+        )
     } else if message.starts_with("missing field") {
         Some("add the key; docs/spec-format.md says what it holds".into())
     } else if message.contains("did not find expected")
         || message.contains("mapping values are not allowed")
         || message.contains("could not find expected")
     {
-        Some("the YAML itself is malformed: check indentation and quote values that contain ': '".into())
+        Some(
+            "the YAML itself is malformed: check indentation and quote values that contain ': '"
+                .into(),
+        )
     } else {
         None
     }

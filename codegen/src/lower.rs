@@ -5,7 +5,9 @@ use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::load::SpecSet;
 use crate::names;
-use crate::spec::{AuthKind, EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr};
+use crate::spec::{
+    AuthKind, EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+};
 use crate::validate::STRING_TYPES;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,7 +17,12 @@ pub const DOCS_SITE: &str = "https://apidocs.bitrix24.com/";
 
 /// Official page URL for a docs path (`api-reference/x.md` → `https://apidocs.bitrix24.com/api-reference/x.html`).
 pub fn docs_url(path: &str) -> String {
-    format!("{DOCS_SITE}{}", path.strip_suffix(".md").map(|p| format!("{p}.html")).unwrap_or_else(|| path.to_string()))
+    format!(
+        "{DOCS_SITE}{}",
+        path.strip_suffix(".md")
+            .map(|p| format!("{p}.html"))
+            .unwrap_or_else(|| path.to_string())
+    )
 }
 
 /// Lowers the set. Assumes [`crate::validate::validate`] found nothing; still never panics.
@@ -25,7 +32,13 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
     let named: BTreeMap<String, String> = set
         .types
         .as_ref()
-        .map(|t| t.value.types.keys().map(|k| (k.clone(), format!("crate::types::{}", names::camel(k)))).collect())
+        .map(|t| {
+            t.value
+                .types
+                .keys()
+                .map(|k| (k.clone(), format!("crate::types::{}", names::camel(k))))
+                .collect()
+        })
         .unwrap_or_default();
 
     if let Some(s) = &set.scopes {
@@ -33,9 +46,17 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         for (wire, doc) in &s.value.scopes {
             let variant = names::camel(wire);
             if let Some(prev) = seen.insert(variant.clone(), wire.clone()) {
-                diags.push(Diagnostic::new(&s.path, format!("scopes.{wire}"), format!("scopes \"{prev}\" and \"{wire}\" both become Scope::{variant}")));
+                diags.push(Diagnostic::new(
+                    &s.path,
+                    format!("scopes.{wire}"),
+                    format!("scopes \"{prev}\" and \"{wire}\" both become Scope::{variant}"),
+                ));
             }
-            api.scopes.push(ScopeIr { wire: wire.clone(), variant, doc: doc.clone() });
+            api.scopes.push(ScopeIr {
+                wire: wire.clone(),
+                variant,
+                doc: doc.clone(),
+            });
         }
     }
     if let Some(e) = &set.system_errors {
@@ -43,11 +64,23 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         api.system_errors_url = docs_url(&e.value.docs);
     }
     if let Some(t) = &set.types {
-        let mut cx = Cx { path: t.path.clone(), named: &named, types: Vec::new(), taken: BTreeMap::new(), diags: &mut diags };
+        let mut cx = Cx {
+            path: t.path.clone(),
+            named: &named,
+            types: Vec::new(),
+            taken: BTreeMap::new(),
+            diags: &mut diags,
+        };
         for (name, ty) in &t.value.types {
             let sname = names::camel(name);
             let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
-            cx.types.push(TypeDef::Struct(StructIr { name: sname, doc: ty.description.clone(), fields, one_of: Vec::new(), role: Role::Both }));
+            cx.types.push(TypeDef::Struct(StructIr {
+                name: sname,
+                doc: ty.description.clone(),
+                fields,
+                one_of: Vec::new(),
+                role: Role::Both,
+            }));
         }
         api.common_types = std::mem::take(&mut cx.types);
     }
@@ -61,7 +94,11 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         let method = lower_method(&m.path, &m.value, &named, &all, ns_taken, &mut diags);
         api.namespaces
             .entry(module.clone())
-            .or_insert_with(|| NamespaceIr { module, prefix, methods: Vec::new() })
+            .or_insert_with(|| NamespaceIr {
+                module,
+                prefix,
+                methods: Vec::new(),
+            })
             .methods
             .push(method);
     }
@@ -77,7 +114,13 @@ fn lower_method(
     diags: &mut Vec<Diagnostic>,
 ) -> MethodIr {
     let struct_name = names::request_struct(&m.method);
-    let mut cx = Cx { path: path.to_path_buf(), named, types: Vec::new(), taken: std::mem::take(taken), diags };
+    let mut cx = Cx {
+        path: path.to_path_buf(),
+        named,
+        types: Vec::new(),
+        taken: std::mem::take(taken),
+        diags,
+    };
     cx.take(&struct_name, "method");
     let params = cx.fields(&struct_name, "params", &m.params, Role::Param);
     let one_of = one_of_groups(&m.one_of, &params);
@@ -87,14 +130,19 @@ fn lower_method(
     } else {
         let name = format!("{struct_name}Error");
         cx.take(&name, "errors");
-        Some(ErrorEnumIr { name, variants: error_variants(path, "errors", &m.errors, cx.diags) })
+        Some(ErrorEnumIr {
+            name,
+            variants: error_variants(path, "errors", &m.errors, cx.diags),
+        })
     };
     let result_error = if m.errors.iter().any(|e| e.in_result) {
         let find = |wire: &str| {
             cx.types.iter().find_map(|t| match t {
-                TypeDef::Struct(s) if RustTy::Named(s.name.clone()) == result => {
-                    s.fields.iter().find(|f| f.wire == wire).map(|f| (f.ident.clone(), f.is_optional()))
-                }
+                TypeDef::Struct(s) if RustTy::Named(s.name.clone()) == result => s
+                    .fields
+                    .iter()
+                    .find(|f| f.wire == wire)
+                    .map(|f| (f.ident.clone(), f.is_optional())),
                 _ => None,
             })
         };
@@ -110,9 +158,16 @@ fn lower_method(
         struct_name,
         summary: m.summary.trim().to_string(),
         description: m.description.clone(),
-        scopes: m.scopes.iter().map(|s| (s.clone(), names::camel(s))).collect(),
+        scopes: m
+            .scopes
+            .iter()
+            .map(|s| (s.clone(), names::camel(s)))
+            .collect(),
         access: m.access.clone(),
-        auth: m.auth.clone().unwrap_or_else(|| vec![AuthKind::Oauth, AuthKind::Webhook]),
+        auth: m
+            .auth
+            .clone()
+            .unwrap_or_else(|| vec![AuthKind::Oauth, AuthKind::Webhook]),
         docs_url: docs_url(&m.docs),
         deprecated: m.deprecated.as_ref().map(|d| {
             let mut note = String::from("deprecated by Bitrix24");
@@ -127,7 +182,11 @@ fn lower_method(
         params,
         one_of,
         result_error,
-        deviations: m.deviations.iter().map(|d| (d.name.clone(), d.reason.clone())).collect(),
+        deviations: m
+            .deviations
+            .iter()
+            .map(|d| (d.name.clone(), d.reason.clone()))
+            .collect(),
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_deref()),
         result,
@@ -151,21 +210,45 @@ fn lower_method(
     }
 }
 
-fn error_variants(path: &Path, place: &str, errors: &[ErrorSpec], diags: &mut Vec<Diagnostic>) -> Vec<ErrorVariantIr> {
+fn error_variants(
+    path: &Path,
+    place: &str,
+    errors: &[ErrorSpec],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ErrorVariantIr> {
     let mut out: Vec<ErrorVariantIr> = Vec::new();
     let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
         let variant = names::camel(&e.code);
-        let case = (e.status, e.message.clone(), e.description.clone(), e.in_result);
+        let case = (
+            e.status,
+            e.message.clone(),
+            e.description.clone(),
+            e.in_result,
+        );
         if let Some(v) = out.iter_mut().find(|v| v.code == e.code) {
             v.cases.push(case);
             continue;
         }
         if let Some(other) = by_variant.insert(variant.clone(), e.code.clone()) {
-            diags.push(Diagnostic::new(path, format!("{place}[{i}] {}", e.code), format!("codes \"{other}\" and \"{}\" both become the variant {variant}", e.code)).hint("codes differing only in case or separators cannot both be variants"));
+            diags.push(
+                Diagnostic::new(
+                    path,
+                    format!("{place}[{i}] {}", e.code),
+                    format!(
+                        "codes \"{other}\" and \"{}\" both become the variant {variant}",
+                        e.code
+                    ),
+                )
+                .hint("codes differing only in case or separators cannot both be variants"),
+            );
             continue;
         }
-        out.push(ErrorVariantIr { variant, code: e.code.clone(), cases: vec![case] });
+        out.push(ErrorVariantIr {
+            variant,
+            code: e.code.clone(),
+            cases: vec![case],
+        });
     }
     out
 }
@@ -173,7 +256,9 @@ fn error_variants(path: &Path, place: &str, errors: &[ErrorSpec], diags: &mut Ve
 /// Wire type text for doc tables (`integer`, `string | integer`, `array of object`).
 fn wire_type(ty: &TypeExpr, items: Option<&str>) -> String {
     match ty {
-        TypeExpr::One(t) if t == "array" || t == "map" => format!("{t} of {}", items.unwrap_or("any")),
+        TypeExpr::One(t) if t == "array" || t == "map" => {
+            format!("{t} of {}", items.unwrap_or("any"))
+        }
         TypeExpr::One(t) => t.clone(),
         TypeExpr::Union(v) => v.join(" | "),
     }
@@ -208,14 +293,28 @@ impl Cx<'_> {
             let base = f.rust_name.clone().unwrap_or_else(|| names::snake(&f.name));
             if let Some(other) = idents.insert(base.clone(), f.name.clone()) {
                 self.diags.push(
-                    Diagnostic::new(&self.path, &here, format!("\"{other}\" and \"{}\" both become the Rust field {base}", f.name))
-                        .hint("give one of them rust_name: with a distinct snake_case name"),
+                    Diagnostic::new(
+                        &self.path,
+                        &here,
+                        format!(
+                            "\"{other}\" and \"{}\" both become the Rust field {base}",
+                            f.name
+                        ),
+                    )
+                    .hint("give one of them rust_name: with a distinct snake_case name"),
                 );
                 continue;
             }
             if let Some(r) = &f.rust_name {
                 if names::snake(r) != *r {
-                    self.diags.push(Diagnostic::new(&self.path, &here, format!("rust_name \"{r}\" is not snake_case")).hint(format!("use \"{}\"", names::snake(r))));
+                    self.diags.push(
+                        Diagnostic::new(
+                            &self.path,
+                            &here,
+                            format!("rust_name \"{r}\" is not snake_case"),
+                        )
+                        .hint(format!("use \"{}\"", names::snake(r))),
+                    );
                 }
             }
             let ty = self.ty(owner, &here, f, role);
@@ -235,7 +334,11 @@ impl Cx<'_> {
                 max_length: f.max_length,
                 encoding: f.encoding,
                 wire_type: wire_type(&f.ty, f.items.as_deref()),
-                doc: doc_with_values(f.description.as_deref(), f.values.as_deref(), f.default.as_ref()),
+                doc: doc_with_values(
+                    f.description.as_deref(),
+                    f.values.as_deref(),
+                    f.default.as_ref(),
+                ),
                 deprecated: f.deprecated.clone(),
                 secret: f.secret,
                 nested_check,
@@ -279,7 +382,9 @@ impl Cx<'_> {
                 let mut variants: Vec<(String, RustTy)> = Vec::new();
                 for m in members {
                     let ty = match m.as_str() {
-                        "array" => RustTy::Vec(Box::new(f.items.as_deref().map(scalar).unwrap_or(RustTy::Json))),
+                        "array" => RustTy::Vec(Box::new(
+                            f.items.as_deref().map(scalar).unwrap_or(RustTy::Json),
+                        )),
                         other => scalar(other),
                     };
                     let v = names::camel(m);
@@ -326,10 +431,18 @@ impl Cx<'_> {
                     let lowered = self.fields(type_name, &format!("{place} fields"), fields, role);
                     let one_of = one_of_groups(&f.one_of, &lowered);
                     let doc = match &f.description {
-                        Some(d) if !d.trim().is_empty() => format!("The `{}` object: {}", f.name, d.trim()),
+                        Some(d) if !d.trim().is_empty() => {
+                            format!("The `{}` object: {}", f.name, d.trim())
+                        }
                         _ => format!("The `{}` object.", f.name),
                     };
-                    self.types.push(TypeDef::Struct(StructIr { name: type_name.to_string(), doc, fields: lowered, one_of, role }));
+                    self.types.push(TypeDef::Struct(StructIr {
+                        name: type_name.to_string(),
+                        doc,
+                        fields: lowered,
+                        one_of,
+                        role,
+                    }));
                     RustTy::Named(type_name.to_string())
                 }
                 None => RustTy::Json,
@@ -343,7 +456,13 @@ impl Cx<'_> {
         }
     }
 
-    fn enumeration(&mut self, type_name: &str, place: &str, f: &Field, values: &[EnumValue]) -> RustTy {
+    fn enumeration(
+        &mut self,
+        type_name: &str,
+        place: &str,
+        f: &Field,
+        values: &[EnumValue],
+    ) -> RustTy {
         let mut variants: Vec<(String, String, String)> = Vec::new();
         for v in values {
             let wire = match v.value() {
@@ -355,7 +474,11 @@ impl Cx<'_> {
                 self.diags.push(Diagnostic::new(&self.path, place, format!("value \"{wire}\" becomes the variant {variant}, which is already taken")).hint("values differing only in case or separators, or the value \"other\", cannot be enum variants; describe them in the description instead"));
                 continue;
             }
-            variants.push((variant, wire, v.description().unwrap_or("").trim().to_string()));
+            variants.push((
+                variant,
+                wire,
+                v.description().unwrap_or("").trim().to_string(),
+            ));
         }
         self.take(type_name, place);
         self.types.push(TypeDef::Enum(EnumIr {
@@ -373,7 +496,12 @@ fn one_of_groups(groups: &[Vec<String>], fields: &[FieldIr]) -> Vec<Vec<(String,
         .iter()
         .map(|g| {
             g.iter()
-                .filter_map(|n| fields.iter().find(|f| f.wire == *n).map(|f| (f.wire.clone(), f.ident.clone())))
+                .filter_map(|n| {
+                    fields
+                        .iter()
+                        .find(|f| f.wire == *n)
+                        .map(|f| (f.wire.clone(), f.ident.clone()))
+                })
                 .collect()
         })
         .collect()
@@ -390,7 +518,11 @@ fn scalar(t: &str) -> RustTy {
     }
 }
 
-fn doc_with_values(desc: Option<&str>, values: Option<&[EnumValue]>, default: Option<&serde_yaml::Value>) -> String {
+fn doc_with_values(
+    desc: Option<&str>,
+    values: Option<&[EnumValue]>,
+    default: Option<&serde_yaml::Value>,
+) -> String {
     let mut s = desc.unwrap_or("").trim().to_string();
     if let Some(values) = values {
         let list: Vec<String> = values
@@ -408,7 +540,10 @@ fn doc_with_values(desc: Option<&str>, values: Option<&[EnumValue]>, default: Op
     if let Some(d) = default {
         let text = match d {
             serde_yaml::Value::String(s) => s.clone(),
-            other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+            other => serde_yaml::to_string(other)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
         };
         if !s.is_empty() {
             s.push(' ');

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let code = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
         Some("render") => render(&args[1..]),
+        Some("drift") => bitrix_codegen::drift::cli(&args[1..]),
+        Some("import") => bitrix_codegen::import::cli(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             0
@@ -42,7 +44,10 @@ fn check(args: &[String]) -> u8 {
     match bitrix_codegen::check_dir(Path::new(dir)) {
         Ok(api) => {
             let n: usize = api.namespaces.values().map(|ns| ns.methods.len()).sum();
-            println!("{dir}: ok ({n} methods in {} namespaces)", api.namespaces.len());
+            println!(
+                "{dir}: ok ({n} methods in {} namespaces)",
+                api.namespaces.len()
+            );
             0
         }
         Err(diags) => {

@@ -19,7 +19,10 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 pub fn namespace(method: &str) -> (String, String) {
     let segs: Vec<&str> = method.split('.').collect();
     if segs.len() > 2 && is_version(segs[1]) {
-        (format!("{}_{}", segs[0], segs[1]).to_snake_case(), format!("{}.{}", segs[0], segs[1]))
+        (
+            format!("{}_{}", segs[0], segs[1]).to_snake_case(),
+            format!("{}.{}", segs[0], segs[1]),
+        )
     } else {
         (segs[0].to_snake_case(), segs[0].to_string())
     }
@@ -81,16 +84,25 @@ mod tests {
     #[test]
     fn namespaces() {
         assert_eq!(namespace("imopenlines.bot.session.finish").0, "imopenlines");
-        assert_eq!(namespace("imbot.v2.Bot.register"), ("imbot_v2".into(), "imbot.v2".into()));
+        assert_eq!(
+            namespace("imbot.v2.Bot.register"),
+            ("imbot_v2".into(), "imbot.v2".into())
+        );
         assert_eq!(namespace("im.v2.Chat.get").0, "im_v2");
         assert_eq!(namespace("imbot.app.register").0, "imbot");
     }
 
     #[test]
     fn structs_and_fields() {
-        assert_eq!(request_struct("imopenlines.bot.session.finish"), "BotSessionFinish");
+        assert_eq!(
+            request_struct("imopenlines.bot.session.finish"),
+            "BotSessionFinish"
+        );
         assert_eq!(request_struct("imbot.v2.Bot.register"), "BotRegister");
-        assert_eq!(request_struct("imbot.v2.Chat.Message.send"), "ChatMessageSend");
+        assert_eq!(
+            request_struct("imbot.v2.Chat.Message.send"),
+            "ChatMessageSend"
+        );
         assert_eq!(snake("CHAT_ID"), "chat_id");
         assert_eq!(snake("dialogId"), "dialog_id");
         assert_eq!(field_ident("type"), "r#type");

@@ -4,14 +4,28 @@
 
 use crate::diag::Diagnostic;
 use crate::load::SpecSet;
-use crate::spec::{EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr};
+use crate::spec::{
+    EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Built-in type names of the spec format.
 pub const BUILTIN_TYPES: &[&str] = &[
-    "integer", "double", "string", "text", "char", "boolean", "date", "datetime", "timestamp",
-    "file", "any", "array", "object", "map",
+    "integer",
+    "double",
+    "string",
+    "text",
+    "char",
+    "boolean",
+    "date",
+    "datetime",
+    "timestamp",
+    "file",
+    "any",
+    "array",
+    "object",
+    "map",
 ];
 
 /// Types that hold text on the wire.
@@ -38,7 +52,11 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
     if let Some(types) = &set.types {
         for (name, t) in &types.value.types {
             if BUILTIN_TYPES.contains(&name.as_str()) {
-                v.diags.push(Diagnostic::new(&types.path, format!("types.{name}"), "a named type cannot reuse a built-in type name"));
+                v.diags.push(Diagnostic::new(
+                    &types.path,
+                    format!("types.{name}"),
+                    "a named type cannot reuse a built-in type name",
+                ));
             }
             v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
         }
@@ -71,16 +89,28 @@ impl Validator {
                 .hint("a wire name has dot-separated segments of letters, digits and _, e.g. imopenlines.dialog.get"));
         }
         if m.summary.trim().is_empty() || m.summary.contains('\n') {
-            self.push(Diagnostic::new(path, "summary", "summary must be one non-empty line").hint("put longer text in description"));
+            self.push(
+                Diagnostic::new(path, "summary", "summary must be one non-empty line")
+                    .hint("put longer text in description"),
+            );
         }
         if m.scopes.is_empty() {
-            self.push(Diagnostic::new(path, "scopes", "no scopes listed").hint("list the scopes from the page's Scope line"));
+            self.push(
+                Diagnostic::new(path, "scopes", "no scopes listed")
+                    .hint("list the scopes from the page's Scope line"),
+            );
         }
         for (i, s) in m.scopes.iter().enumerate() {
             if !self.scopes.contains(s) {
-                let d = Diagnostic::new(path, format!("scopes[{i}]"), format!("unknown scope \"{s}\""));
+                let d = Diagnostic::new(
+                    path,
+                    format!("scopes[{i}]"),
+                    format!("unknown scope \"{s}\""),
+                );
                 let d = match crate::diag::closest(s, self.scopes.iter().map(String::as_str)) {
-                    Some(best) => d.hint(format!("did you mean \"{best}\"? known scopes are in spec/scopes.yaml")),
+                    Some(best) => d.hint(format!(
+                        "did you mean \"{best}\"? known scopes are in spec/scopes.yaml"
+                    )),
                     None => d.hint("add it to spec/scopes.yaml if the docs list it"),
                 };
                 self.push(d);
@@ -88,7 +118,10 @@ impl Validator {
         }
         if let Some(auth) = &m.auth {
             if auth.is_empty() {
-                self.push(Diagnostic::new(path, "auth", "auth is empty").hint("omit it (oauth and webhook) or list the kinds"));
+                self.push(
+                    Diagnostic::new(path, "auth", "auth is empty")
+                        .hint("omit it (oauth and webhook) or list the kinds"),
+                );
             }
         }
         if !m.docs.ends_with(".md") || m.docs.starts_with('/') || m.docs.contains("..") {
@@ -100,14 +133,28 @@ impl Validator {
         self.result(path, &m.result);
         self.errors(path, &m.errors);
         if m.errors.iter().any(|e| e.in_result) {
-            let has_error_field = m.result.fields.as_ref().is_some_and(|f| f.iter().any(|f| f.name == "error" && STRING_TYPES.contains(&f.ty.names()[0])));
+            let has_error_field = m.result.fields.as_ref().is_some_and(|f| {
+                f.iter()
+                    .any(|f| f.name == "error" && STRING_TYPES.contains(&f.ty.names()[0]))
+            });
             if m.result.ty != TypeExpr::One("object".into()) || !has_error_field {
-                self.push(Diagnostic::new(path, "result", "errors with in_result need an object result with a string field `error`").hint("describe the result's error and error_description fields"));
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        "result",
+                        "errors with in_result need an object result with a string field `error`",
+                    )
+                    .hint("describe the result's error and error_description fields"),
+                );
             }
         }
         for (i, d) in m.deviations.iter().enumerate() {
             if d.reason.trim().is_empty() {
-                self.push(Diagnostic::new(path, format!("deviations[{i}] {}", d.name), "a deviation needs its reason"));
+                self.push(Diagnostic::new(
+                    path,
+                    format!("deviations[{i}] {}", d.name),
+                    "a deviation needs its reason",
+                ));
             }
         }
     }
@@ -139,7 +186,10 @@ impl Validator {
         for (i, f) in fields.iter().enumerate() {
             let here = format!("{place}[{i}] {}", f.name);
             if !seen.insert(f.name.as_str()) {
-                self.push(Diagnostic::new(path, &here, format!("\"{}\" is listed twice", f.name)).hint("remove the repeated entry"));
+                self.push(
+                    Diagnostic::new(path, &here, format!("\"{}\" is listed twice", f.name))
+                        .hint("remove the repeated entry"),
+                );
             }
             if f.name.is_empty() {
                 self.push(Diagnostic::new(path, &here, "empty name"));
@@ -161,7 +211,10 @@ impl Validator {
         let d = Diagnostic::new(path, place, format!("unknown type \"{t}\""));
         let d = match crate::diag::closest(t, known.iter().copied()) {
             Some(best) => d.hint(format!("did you mean \"{best}\"?")),
-            None => d.hint(format!("use one of {} or a type of spec/common/types.yaml", BUILTIN_TYPES.join(", "))),
+            None => d.hint(format!(
+                "use one of {} or a type of spec/common/types.yaml",
+                BUILTIN_TYPES.join(", ")
+            )),
         };
         self.push(d);
     }
@@ -170,7 +223,10 @@ impl Validator {
         let names = f.ty.names();
         let union = matches!(f.ty, TypeExpr::Union(_));
         if union && names.len() < 2 {
-            self.push(Diagnostic::new(path, here, "a union needs at least two types").hint("write a single type as type: string"));
+            self.push(
+                Diagnostic::new(path, here, "a union needs at least two types")
+                    .hint("write a single type as type: string"),
+            );
         }
         let mut all_known = true;
         for t in &names {
@@ -179,63 +235,123 @@ impl Validator {
                 self.unknown_type(path, here, t);
             }
         }
-        if union && names.iter().any(|t| *t == "map" || self.named_types.contains(*t)) {
-            self.push(Diagnostic::new(path, here, "a union may hold only built-in scalar types, object and array").hint("use any for looser values"));
+        if union
+            && names
+                .iter()
+                .any(|t| *t == "map" || self.named_types.contains(*t))
+        {
+            self.push(
+                Diagnostic::new(
+                    path,
+                    here,
+                    "a union may hold only built-in scalar types, object and array",
+                )
+                .hint("use any for looser values"),
+            );
         }
         let primary = if union { "" } else { names[0] };
-        let collection = primary == "array" || primary == "map" || (union && names.contains(&"array"));
+        let collection =
+            primary == "array" || primary == "map" || (union && names.contains(&"array"));
         match (&f.items, collection) {
             (None, true) if !union => {
-                self.push(Diagnostic::new(path, here, format!("{primary} needs items:")).hint("say the type of each item, e.g. items: integer (any when unknown)"));
+                self.push(
+                    Diagnostic::new(path, here, format!("{primary} needs items:"))
+                        .hint("say the type of each item, e.g. items: integer (any when unknown)"),
+                );
             }
             (Some(_), false) => {
-                self.push(Diagnostic::new(path, here, "items: is only for array and map").hint("remove items: or make the type array"));
+                self.push(
+                    Diagnostic::new(path, here, "items: is only for array and map")
+                        .hint("remove items: or make the type array"),
+                );
             }
             (Some(it), true) => {
                 if it == "array" || it == "map" {
-                    self.push(Diagnostic::new(path, here, format!("items: {it} is not supported")).hint("use items: any for nested collections"));
+                    self.push(
+                        Diagnostic::new(path, here, format!("items: {it} is not supported"))
+                            .hint("use items: any for nested collections"),
+                    );
                 } else if !self.known(it) {
                     self.unknown_type(path, &format!("{here} items"), it);
                 }
             }
             _ => {}
         }
-        let object_like = primary == "object" || (collection && f.items.as_deref() == Some("object"));
+        let object_like =
+            primary == "object" || (collection && f.items.as_deref() == Some("object"));
         if let Some(fields) = &f.fields {
             if !object_like || union {
-                self.push(Diagnostic::new(path, here, "fields: is only for object, or an array or map of object").hint("set type: object, or items: object"));
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        here,
+                        "fields: is only for object, or an array or map of object",
+                    )
+                    .hint("set type: object, or items: object"),
+                );
             } else if fields.is_empty() {
-                self.push(Diagnostic::new(path, here, "fields: is empty").hint("list the fields, or remove fields: for a free-form object"));
+                self.push(
+                    Diagnostic::new(path, here, "fields: is empty")
+                        .hint("list the fields, or remove fields: for a free-form object"),
+                );
             }
             self.fields(path, &format!("{here} fields"), fields, is_param);
             self.one_of(path, &format!("{here} one_of"), &f.one_of, fields);
         } else if !f.one_of.is_empty() {
-            self.push(Diagnostic::new(path, here, "one_of: is only for objects with fields:").hint("move it to the object whose fields it names"));
+            self.push(
+                Diagnostic::new(path, here, "one_of: is only for objects with fields:")
+                    .hint("move it to the object whose fields it names"),
+            );
         }
         if !is_param && !f.one_of.is_empty() {
-            self.push(Diagnostic::new(path, here, "one_of: is only for params").hint("results are not checked"));
+            self.push(
+                Diagnostic::new(path, here, "one_of: is only for params")
+                    .hint("results are not checked"),
+            );
         }
-        let scalar = if collection { f.items.as_deref().unwrap_or("") } else { primary };
+        let scalar = if collection {
+            f.items.as_deref().unwrap_or("")
+        } else {
+            primary
+        };
         if f.encoding.is_some() && !(scalar == "boolean" || scalar == "char") {
-            self.push(Diagnostic::new(path, here, "encoding: is only for boolean (or char) values").hint("remove encoding:"));
+            self.push(
+                Diagnostic::new(path, here, "encoding: is only for boolean (or char) values")
+                    .hint("remove encoding:"),
+            );
         }
         if let Some(values) = &f.values {
             self.values(path, here, scalar, values, f.encoding.is_some());
         }
         let numeric = scalar == "integer" || scalar == "double";
         if (f.min.is_some() || f.max.is_some()) && (!numeric || collection) {
-            self.push(Diagnostic::new(path, here, "min:/max: are only for integer and double").hint("remove them, or use max_length: for text"));
+            self.push(
+                Diagnostic::new(path, here, "min:/max: are only for integer and double")
+                    .hint("remove them, or use max_length: for text"),
+            );
         }
         if let (Some(lo), Some(hi)) = (f.min, f.max) {
             if lo > hi {
-                self.push(Diagnostic::new(path, here, format!("min {lo} is above max {hi}")));
+                self.push(Diagnostic::new(
+                    path,
+                    here,
+                    format!("min {lo} is above max {hi}"),
+                ));
             }
         }
-        if f.max_length.is_some() && (!STRING_TYPES.contains(&scalar) && scalar != "text" || collection) {
-            self.push(Diagnostic::new(path, here, "max_length: is only for text types").hint("remove it, or use max: for numbers"));
+        if f.max_length.is_some()
+            && (!STRING_TYPES.contains(&scalar) && scalar != "text" || collection)
+        {
+            self.push(
+                Diagnostic::new(path, here, "max_length: is only for text types")
+                    .hint("remove it, or use max: for numbers"),
+            );
         }
         if !is_param && f.required == Required::Webhook {
-            self.push(Diagnostic::new(path, here, "required: webhook is only for params").hint("use true (always present) or false"));
+            self.push(
+                Diagnostic::new(path, here, "required: webhook is only for params")
+                    .hint("use true (always present) or false"),
+            );
         }
         let _ = all_known;
     }
@@ -244,16 +360,23 @@ impl Validator {
         for (i, g) in groups.iter().enumerate() {
             let here = format!("{place}[{i}]");
             if g.len() < 2 {
-                self.push(Diagnostic::new(path, &here, "a one_of group needs at least two names").hint("a single always-needed param is required: true"));
+                self.push(
+                    Diagnostic::new(path, &here, "a one_of group needs at least two names")
+                        .hint("a single always-needed param is required: true"),
+                );
             }
             for name in g {
                 match fields.iter().find(|f| f.name == *name) {
                     None => {
-                        let d = Diagnostic::new(path, &here, format!("\"{name}\" is not a field here"));
+                        let d =
+                            Diagnostic::new(path, &here, format!("\"{name}\" is not a field here"));
                         self.push(d.suggest(name, fields.iter().map(|f| f.name.as_str())));
                     }
                     Some(f) if f.required == Required::Yes => {
-                        self.push(Diagnostic::new(path, &here, format!("\"{name}\" is required anyway")).hint("one_of groups name optional fields"));
+                        self.push(
+                            Diagnostic::new(path, &here, format!("\"{name}\" is required anyway"))
+                                .hint("one_of groups name optional fields"),
+                        );
                     }
                     Some(_) => {}
                 }
@@ -261,13 +384,26 @@ impl Validator {
         }
     }
 
-    fn values(&mut self, path: &Path, here: &str, scalar: &str, values: &[EnumValue], encoded_bool: bool) {
+    fn values(
+        &mut self,
+        path: &Path,
+        here: &str,
+        scalar: &str,
+        values: &[EnumValue],
+        encoded_bool: bool,
+    ) {
         if encoded_bool {
-            self.push(Diagnostic::new(path, here, "values: and encoding: cannot be combined").hint("a Y/N flag is a boolean with encoding: yn; drop values:"));
+            self.push(
+                Diagnostic::new(path, here, "values: and encoding: cannot be combined")
+                    .hint("a Y/N flag is a boolean with encoding: yn; drop values:"),
+            );
             return;
         }
         if !(STRING_TYPES.contains(&scalar) || scalar == "integer") {
-            self.push(Diagnostic::new(path, here, format!("values: is not supported for {scalar}")).hint("values are for string-like and integer types"));
+            self.push(
+                Diagnostic::new(path, here, format!("values: is not supported for {scalar}"))
+                    .hint("values are for string-like and integer types"),
+            );
         }
         if values.is_empty() {
             self.push(Diagnostic::new(path, here, "values: is empty"));
@@ -276,10 +412,18 @@ impl Validator {
         for v in values {
             let key = v.value().to_string();
             if !seen.insert(key.clone()) {
-                self.push(Diagnostic::new(path, here, format!("value \"{key}\" is listed twice")));
+                self.push(Diagnostic::new(
+                    path,
+                    here,
+                    format!("value \"{key}\" is listed twice"),
+                ));
             }
             if scalar == "integer" && matches!(v.value(), Scalar::Str(_)) {
-                self.push(Diagnostic::new(path, here, format!("value \"{key}\" is not an integer")));
+                self.push(Diagnostic::new(
+                    path,
+                    here,
+                    format!("value \"{key}\" is not an integer"),
+                ));
             }
         }
     }
@@ -288,18 +432,53 @@ impl Validator {
         let mut seen: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
         for (i, e) in errors.iter().enumerate() {
             let here = format!("errors[{i}] {}", e.code);
-            if e.code.is_empty() || !e.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                self.push(Diagnostic::new(path, &here, format!("\"{}\" is not an error code", e.code)).hint("codes are letters, digits and _"));
+            if e.code.is_empty()
+                || !e
+                    .code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                self.push(
+                    Diagnostic::new(path, &here, format!("\"{}\" is not an error code", e.code))
+                        .hint("codes are letters, digits and _"),
+                );
             }
             if e.in_result {
                 if e.status != 200 {
-                    self.push(Diagnostic::new(path, &here, format!("an error inside the result comes with HTTP 200, not {}", e.status)).hint("set status: 200"));
+                    self.push(
+                        Diagnostic::new(
+                            path,
+                            &here,
+                            format!(
+                                "an error inside the result comes with HTTP 200, not {}",
+                                e.status
+                            ),
+                        )
+                        .hint("set status: 200"),
+                    );
                 }
             } else if !(400..=599).contains(&e.status) {
-                self.push(Diagnostic::new(path, &here, format!("impossible HTTP status {} for an error", e.status)).hint("errors answer with a 4xx or 5xx status; check the page's error table"));
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        &here,
+                        format!("impossible HTTP status {} for an error", e.status),
+                    )
+                    .hint("errors answer with a 4xx or 5xx status; check the page's error table"),
+                );
             }
             if let Some(first) = seen.insert((e.code.clone(), e.message.clone()), i) {
-                self.push(Diagnostic::new(path, &here, format!("error {} with this message is already listed at errors[{first}]", e.code)).hint("remove the repeated entry"));
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        &here,
+                        format!(
+                            "error {} with this message is already listed at errors[{first}]",
+                            e.code
+                        ),
+                    )
+                    .hint("remove the repeated entry"),
+                );
             }
         }
     }

@@ -9,13 +9,18 @@ fn keys(v: &serde_json::Value) -> BTreeSet<String> {
 }
 
 fn schema_keys(schema: &serde_json::Value, pointer: &str) -> BTreeSet<String> {
-    keys(schema.pointer(pointer).unwrap_or_else(|| panic!("schema has no {pointer}")))
+    keys(
+        schema
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("schema has no {pointer}")),
+    )
 }
 
 #[test]
 fn schema_matches_the_model() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/schema.json");
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let field = Field {
         name: "A".into(),
         rust_name: Some("a".into()),
@@ -43,7 +48,13 @@ fn schema_matches_the_model() {
         nullable: true,
         description: Some("d".into()),
     };
-    let error = ErrorSpec { code: "X".into(), status: 400, message: Some("m".into()), in_result: true, description: Some("d".into()) };
+    let error = ErrorSpec {
+        code: "X".into(),
+        status: 400,
+        message: Some("m".into()),
+        in_result: true,
+        description: Some("d".into()),
+    };
     let method = MethodSpec {
         method: "a.b".into(),
         summary: "s".into(),
@@ -52,18 +63,40 @@ fn schema_matches_the_model() {
         access: Some("a".into()),
         auth: Some(vec![AuthKind::Oauth]),
         docs: "x.md".into(),
-        deprecated: Some(Deprecation { replacement: Some("r".into()), note: Some("n".into()) }),
+        deprecated: Some(Deprecation {
+            replacement: Some("r".into()),
+            note: Some("n".into()),
+        }),
         params: vec![field.clone()],
         result: result.clone(),
         one_of: vec![vec!["a".into(), "b".into()]],
         errors: vec![error.clone()],
         see_also: vec!["x.y".into()],
-        deviations: vec![Deviation { name: "X".into(), reason: "r".into() }],
+        deviations: vec![Deviation {
+            name: "X".into(),
+            reason: "r".into(),
+        }],
     };
-    assert_eq!(keys(&json(&method)), schema_keys(&schema, "/properties"), "method keys");
-    assert_eq!(keys(&json(&field)), schema_keys(&schema, "/$defs/field/properties"), "field keys");
-    assert_eq!(keys(&json(&result)), schema_keys(&schema, "/$defs/result/properties"), "result keys");
-    assert_eq!(keys(&json(&error)), schema_keys(&schema, "/$defs/error/properties"), "error keys");
+    assert_eq!(
+        keys(&json(&method)),
+        schema_keys(&schema, "/properties"),
+        "method keys"
+    );
+    assert_eq!(
+        keys(&json(&field)),
+        schema_keys(&schema, "/$defs/field/properties"),
+        "field keys"
+    );
+    assert_eq!(
+        keys(&json(&result)),
+        schema_keys(&schema, "/$defs/result/properties"),
+        "result keys"
+    );
+    assert_eq!(
+        keys(&json(&error)),
+        schema_keys(&schema, "/$defs/error/properties"),
+        "error keys"
+    );
 }
 
 fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {

@@ -18,7 +18,9 @@ include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 fn decode<M: bitrix_api::Method>(json: &str) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_str(json);
-    <M::Result as bitrix_api::__private::Lenient>::lenient(&mut de).map(|_| ()).map_err(|e| e.to_string())
+    <M::Result as bitrix_api::__private::Lenient>::lenient(&mut de)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn docs_dir() -> Option<PathBuf> {
@@ -49,7 +51,10 @@ fn response_examples(page: &str) -> Vec<(usize, String)> {
     }) else {
         return Vec::new();
     };
-    let end = lines[start + 1..].iter().position(|l| l.starts_with("## ")).map_or(lines.len(), |p| start + 1 + p);
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| l.starts_with("## "))
+        .map_or(lines.len(), |p| start + 1 + p);
     let mut out = Vec::new();
     let mut i = start;
     while i < end {
@@ -145,13 +150,22 @@ fn spec_agrees_with_the_docs() {
         };
         for e in &facts.errors {
             if !spec.errors.iter().any(|s| s.code == e.code) && !deviates(spec, &e.code) {
-                failures.push(format!("{name}: documented error {} (page line {}) is missing from the spec", e.code, e.line));
+                failures.push(format!(
+                    "{name}: documented error {} (page line {}) is missing from the spec",
+                    e.code, e.line
+                ));
             }
         }
         for p in facts.params.iter().filter(|p| !deviates(spec, &p.name)) {
             match spec.params.iter().find(|s| s.name == p.name) {
-                None => failures.push(format!("{name}: documented param {} (page line {}) is missing from the spec", p.name, p.line)),
-                Some(s) if s.required != p.required && !(p.required == Required::Yes && in_one_of(spec, &p.name)) => {
+                None => failures.push(format!(
+                    "{name}: documented param {} (page line {}) is missing from the spec",
+                    p.name, p.line
+                )),
+                Some(s)
+                    if s.required != p.required
+                        && !(p.required == Required::Yes && in_one_of(spec, &p.name)) =>
+                {
                     failures.push(format!(
                         "{name}: param {} is {} in the docs (page line {}) but {} in the spec",
                         p.name,
@@ -175,21 +189,40 @@ fn spec_agrees_with_the_docs() {
             let envelope: serde_json::Value = match serde_json::from_str(&json) {
                 Ok(v) => v,
                 Err(e) => {
-                    failures.push(format!("{name}: the example at {}:{line} is not JSON ({e})", facts.path));
+                    failures.push(format!(
+                        "{name}: the example at {}:{line} is not JSON ({e})",
+                        facts.path
+                    ));
                     continue;
                 }
             };
-            let Some(result) = envelope.get("result") else { continue };
+            let Some(result) = envelope.get("result") else {
+                continue;
+            };
             match decode_result(name, &result.to_string()) {
                 Some(Ok(())) => {}
-                Some(Err(e)) => failures.push(format!("{name}: the example at {}:{line} does not decode: {e}", facts.path)),
+                Some(Err(e)) => failures.push(format!(
+                    "{name}: the example at {}:{line} does not decode: {e}",
+                    facts.path
+                )),
                 None => failures.push(format!("{name}: no generated type (registry out of date)")),
             }
         }
     }
-    eprintln!("{} methods, {examples} response examples checked", set.methods.len());
-    assert!(examples >= set.methods.len() / 2, "suspiciously few examples found: {examples}");
-    assert!(failures.is_empty(), "{} disagreement(s):\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "{} methods, {examples} response examples checked",
+        set.methods.len()
+    );
+    assert!(
+        examples >= set.methods.len() / 2,
+        "suspiciously few examples found: {examples}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -11,16 +11,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 async fn emulator() -> Emulator {
-    Emulator::start(Config::default()).await.expect("the emulator starts")
+    Emulator::start(Config::default())
+        .await
+        .expect("the emulator starts")
 }
 
 /// A webhook client that lets the server judge every request (no pre-send checks).
 fn unchecked(emu: &Emulator) -> Client {
-    Client::webhook_builder(&emu.webhook_url()).check_requests(false).build().unwrap()
+    Client::webhook_builder(&emu.webhook_url())
+        .check_requests(false)
+        .build()
+        .unwrap()
 }
 
 fn oauth(emu: &Emulator, tokens: Tokens) -> bitrix_api::ClientBuilder {
-    let cfg = OAuthConfig::new(emu.rest_url(), emu.client_id(), emu.client_secret()).token_url(emu.oauth_token_url());
+    let cfg = OAuthConfig::new(emu.rest_url(), emu.client_id(), emu.client_secret())
+        .token_url(emu.oauth_token_url());
     Client::oauth_builder(cfg, tokens)
 }
 
@@ -35,12 +41,20 @@ async fn the_bot_walks_a_dialog() {
     let chat = emu.bot_chat_ids()[0];
     let dialog = client.call(DialogGet::new().chat_id(chat)).await.unwrap();
     assert_eq!(dialog.id, Some(chat));
-    assert!(client.call(BotSessionMessageSend::new(chat).message("hi")).await.unwrap());
+    assert!(client
+        .call(BotSessionMessageSend::new(chat).message("hi"))
+        .await
+        .unwrap());
     let op = emu.operator_user_ids()[0];
-    let t = BotSessionTransfer::new(chat).user_id(op).client_id(emu.bot_client_id());
+    let t = BotSessionTransfer::new(chat)
+        .user_id(op)
+        .client_id(emu.bot_client_id());
     assert!(client.call(t).await.unwrap());
     let other = emu.bot_chat_ids()[0];
-    let full = client.call_full(BotSessionFinish::new(other).client_id(emu.bot_client_id())).await.unwrap();
+    let full = client
+        .call_full(BotSessionFinish::new(other).client_id(emu.bot_client_id()))
+        .await
+        .unwrap();
     assert!(full.result);
     assert!(full.time.is_some(), "time is kept for callers");
 }
@@ -50,13 +64,28 @@ async fn finish_errors_arrive_typed() {
     let emu = emulator().await;
     let c = unchecked(&emu);
     let chat = emu.bot_chat_ids()[0];
-    let e = c.call(BotSessionFinish::new(0).client_id(emu.bot_client_id())).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionFinishError::ChatIdEmpty(ref a)) if a.status == 400), "{e:?}");
+    let e = c
+        .call(BotSessionFinish::new(0).client_id(emu.bot_client_id()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionFinishError::ChatIdEmpty(ref a)) if a.status == 400),
+        "{e:?}"
+    );
     let e = c.call(BotSessionFinish::new(chat)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionFinishError::BotIdError(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionFinishError::BotIdError(_))),
+        "{e:?}"
+    );
     emu.set_app_has_bot(false);
-    let e = c.call(BotSessionFinish::new(chat).client_id(emu.bot_client_id())).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionFinishError::BotIdError(_))), "{e:?}");
+    let e = c
+        .call(BotSessionFinish::new(chat).client_id(emu.bot_client_id()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionFinishError::BotIdError(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -64,13 +93,25 @@ async fn message_send_and_operator_errors_arrive_typed() {
     let emu = emulator().await;
     let c = unchecked(&emu);
     let e = c.call(BotSessionMessageSend::new(-5)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionMessageSendError::ChatIdEmpty(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionMessageSendError::ChatIdEmpty(_))),
+        "{e:?}"
+    );
     let e = c.call(BotSessionOperator::new(0)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionOperatorError::ChatIdEmpty(_))), "{e:?}");
-    let e = c.call(BotSessionOperator::new(emu.operator_chat_id())).await.unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionOperatorError::ChatIdEmpty(_))),
+        "{e:?}"
+    );
+    let e = c
+        .call(BotSessionOperator::new(emu.operator_chat_id()))
+        .await
+        .unwrap_err();
     match e {
         Error::Method(BotSessionOperatorError::WrongChat(a)) => {
-            assert_eq!((a.status, a.description.as_str()), (400, "Operator is not a bot"))
+            assert_eq!(
+                (a.status, a.description.as_str()),
+                (400, "Operator is not a bot")
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -83,18 +124,45 @@ async fn transfer_errors_arrive_typed() {
     let chat = emu.bot_chat_ids()[0];
     let bot = emu.bot_client_id();
     let t = || BotSessionTransfer::new(chat).client_id(bot.clone());
-    let e = c.call(BotSessionTransfer::new(0).user_id(1).client_id(bot.clone())).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::ChatIdEmpty(_))), "{e:?}");
+    let e = c
+        .call(BotSessionTransfer::new(0).user_id(1).client_id(bot.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::ChatIdEmpty(_))),
+        "{e:?}"
+    );
     let e = c.call(t().user_id(0)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::UserIdEmpty(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::UserIdEmpty(_))),
+        "{e:?}"
+    );
     let e = c.call(t().queue_id(-1)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::QueueIdEmpty(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::QueueIdEmpty(_))),
+        "{e:?}"
+    );
     let e = c.call(t()).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::TransferIdEmpty(_))), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Method(BotSessionTransferError::TransferIdEmpty(_))
+        ),
+        "{e:?}"
+    );
     let e = c.call(t().user_id(999_999)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::OperatorWrong(_))), "{e:?}");
-    let e = c.call(BotSessionTransfer::new(chat).user_id(emu.operator_user_ids()[0])).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::BotIdError(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::OperatorWrong(_))),
+        "{e:?}"
+    );
+    let e = c
+        .call(BotSessionTransfer::new(chat).user_id(emu.operator_user_ids()[0]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::BotIdError(_))),
+        "{e:?}"
+    );
     // TRANSFER_ID as a queue, through the union type.
     let q = format!("queue{}", emu.queue_id());
     assert!(c.call(t().transfer_id(q.as_str())).await.unwrap());
@@ -114,30 +182,67 @@ async fn wrong_auth_type_arrives_typed() {
     };
     emu.inject_fault(wrong(), 4);
     let bot = emu.bot_client_id();
-    let e = c.call(BotSessionFinish::new(chat).client_id(bot.clone())).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionFinishError::WrongAuthType(ref a)) if a.status == 403), "{e:?}");
+    let e = c
+        .call(BotSessionFinish::new(chat).client_id(bot.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionFinishError::WrongAuthType(ref a)) if a.status == 403),
+        "{e:?}"
+    );
     let e = c.call(BotSessionMessageSend::new(chat)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionMessageSendError::WrongAuthType(_))), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Method(BotSessionMessageSendError::WrongAuthType(_))
+        ),
+        "{e:?}"
+    );
     let e = c.call(BotSessionOperator::new(chat)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionOperatorError::WrongAuthType(_))), "{e:?}");
-    let e = c.call(BotSessionTransfer::new(chat).user_id(1).client_id(bot)).await.unwrap_err();
-    assert!(matches!(e, Error::Method(BotSessionTransferError::WrongAuthType(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Method(BotSessionOperatorError::WrongAuthType(_))),
+        "{e:?}"
+    );
+    let e = c
+        .call(BotSessionTransfer::new(chat).user_id(1).client_id(bot))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Method(BotSessionTransferError::WrongAuthType(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_codes_are_kept_verbatim() {
     let emu = emulator().await;
     let c = Client::webhook(&emu.webhook_url()).unwrap();
-    let e = c.call_raw("no.such.method", &serde_json::json!({})).await.unwrap_err();
+    let e = c
+        .call_raw("no.such.method", &serde_json::json!({}))
+        .await
+        .unwrap_err();
     match e {
         Error::Api(a) => assert_eq!((a.code.as_str(), a.status), ("ERROR_METHOD_NOT_FOUND", 404)),
         other => panic!("{other:?}"),
     }
-    emu.inject_fault(Fault::Error { status: 418, code: "SOMETHING_NEW".into(), message: "New in a later release".into() }, 1);
-    let e = c.call(BotSessionOperator::new(emu.bot_chat_ids()[0])).await.unwrap_err();
+    emu.inject_fault(
+        Fault::Error {
+            status: 418,
+            code: "SOMETHING_NEW".into(),
+            message: "New in a later release".into(),
+        },
+        1,
+    );
+    let e = c
+        .call(BotSessionOperator::new(emu.bot_chat_ids()[0]))
+        .await
+        .unwrap_err();
     match e {
         Error::Api(a) => {
-            assert_eq!((a.code.as_str(), a.description.as_str(), a.status), ("SOMETHING_NEW", "New in a later release", 418))
+            assert_eq!(
+                (a.code.as_str(), a.description.as_str(), a.status),
+                ("SOMETHING_NEW", "New in a later release", 418)
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -166,7 +271,10 @@ async fn broken_answers_are_errors_that_keep_the_body() {
         other => panic!("{other:?}"),
     }
     // A delay past the client's timeout is a transport error.
-    let slow = Client::webhook_builder(&emu.webhook_url()).timeout(Duration::from_millis(200)).build().unwrap();
+    let slow = Client::webhook_builder(&emu.webhook_url())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     emu.inject_fault(Fault::Delay(Duration::from_millis(1500)), 1);
     match slow.call(DialogGet::new().chat_id(chat)).await.unwrap_err() {
         Error::Transport(t) => assert!(t.timeout, "{t}"),
@@ -180,7 +288,10 @@ async fn a_wrong_webhook_code_is_a_system_error() {
     let url = emu.webhook_url().replace(&emu.webhook_code(), "wrongcode");
     let c = Client::webhook(&url).unwrap();
     let e = c.call(DialogGet::new().chat_id(1)).await.unwrap_err();
-    assert!(matches!(e, Error::System(SystemError::NoAuthFound(ref a)) if a.status == 401), "{e:?}");
+    assert!(
+        matches!(e, Error::System(SystemError::NoAuthFound(ref a)) if a.status == 401),
+        "{e:?}"
+    );
     assert!(!e.to_string().contains("wrongcode"));
 }
 
@@ -199,7 +310,10 @@ async fn refused_before_sending() {
     assert!(emu.requests().is_empty(), "nothing may reach the portal");
     // Over OAuth, CLIENT_ID is not needed.
     let o = oauth(&emu, pair(emu.issue_tokens())).build().unwrap();
-    assert!(o.call(BotSessionFinish::new(emu.bot_chat_ids()[0])).await.unwrap());
+    assert!(o
+        .call(BotSessionFinish::new(emu.bot_chat_ids()[0]))
+        .await
+        .unwrap());
 }
 
 #[tokio::test]
@@ -208,16 +322,24 @@ async fn plain_http_is_refused_except_on_loopback() {
     assert!(e.to_string().contains("https"), "{e}");
     assert!(!e.to_string().contains("abc123"));
     let cfg = OAuthConfig::new("http://example.bitrix24.com/rest/", "app", "secret");
-    assert!(Client::oauth_builder(cfg, Tokens::new("a", "r")).build().is_err());
+    assert!(Client::oauth_builder(cfg, Tokens::new("a", "r"))
+        .build()
+        .is_err());
     assert!(Client::webhook("http://127.0.0.1:9/rest/1/abc123/").is_ok());
     assert!(Client::webhook("https://example.bitrix24.com/rest/1/abc123/").is_ok());
 }
 
 #[tokio::test]
 async fn rate_limit_is_a_retryable_system_error() {
-    let emu = Emulator::start(Config { rate_limit: Some(RateLimit { threshold: 3, drain_per_sec: 1 }), ..Config::default() })
-        .await
-        .unwrap();
+    let emu = Emulator::start(Config {
+        rate_limit: Some(RateLimit {
+            threshold: 3,
+            drain_per_sec: 1,
+        }),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
     let c = Client::webhook(&emu.webhook_url()).unwrap();
     let chat = emu.bot_chat_ids()[0];
     let mut limited = None;
@@ -228,7 +350,10 @@ async fn rate_limit_is_a_retryable_system_error() {
         }
     }
     let e = limited.expect("the limit is reached");
-    assert!(matches!(e, Error::System(SystemError::QueryLimitExceeded(ref a)) if a.status == 503), "{e:?}");
+    assert!(
+        matches!(e, Error::System(SystemError::QueryLimitExceeded(ref a)) if a.status == 503),
+        "{e:?}"
+    );
     assert!(e.is_retryable());
 }
 
@@ -249,7 +374,10 @@ async fn twenty_concurrent_expired_calls_share_one_refresh() {
     let emu = emulator().await;
     let store = Arc::new(Saved::default());
     let first = pair(emu.issue_tokens());
-    let client = oauth(&emu, first.clone()).token_store(store.clone()).build().unwrap();
+    let client = oauth(&emu, first.clone())
+        .token_store(store.clone())
+        .build()
+        .unwrap();
     let chat = emu.bot_chat_ids()[0];
     assert!(client.call(DialogGet::new().chat_id(chat)).await.is_ok());
     emu.expire_access_tokens();
@@ -258,7 +386,9 @@ async fn twenty_concurrent_expired_calls_share_one_refresh() {
         tokio::spawn(async move { c.call(DialogGet::new().chat_id(chat)).await })
     });
     for h in calls.collect::<Vec<_>>() {
-        h.await.unwrap().expect("every call succeeds after the refresh");
+        h.await
+            .unwrap()
+            .expect("every call succeeds after the refresh");
     }
     assert_eq!(emu.refresh_count(), 1, "exactly one refresh request");
     let saved = store.0.lock().unwrap().clone();
@@ -270,16 +400,29 @@ async fn twenty_concurrent_expired_calls_share_one_refresh() {
 #[tokio::test]
 async fn a_failed_refresh_is_an_auth_error() {
     let emu = emulator().await;
-    let c = oauth(&emu, Tokens::new("bogus-access", "bogus-refresh")).build().unwrap();
+    let c = oauth(&emu, Tokens::new("bogus-access", "bogus-refresh"))
+        .build()
+        .unwrap();
     emu.expire_access_tokens();
     let e = c.call(DialogGet::new().chat_id(1)).await.unwrap_err();
     // An unknown token is NO_AUTH_FOUND, not expired: no refresh is attempted.
-    assert!(matches!(e, Error::System(SystemError::NoAuthFound(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::System(SystemError::NoAuthFound(_))),
+        "{e:?}"
+    );
     let t = pair(emu.issue_tokens());
-    let c = oauth(&emu, Tokens::new(t.access_token.expose(), "not-the-refresh-token")).build().unwrap();
+    let c = oauth(
+        &emu,
+        Tokens::new(t.access_token.expose(), "not-the-refresh-token"),
+    )
+    .build()
+    .unwrap();
     emu.expire_access_tokens();
     let e = c.call(DialogGet::new().chat_id(1)).await.unwrap_err();
-    assert!(matches!(e, Error::Auth(bitrix_api::AuthError::Refused(_))), "{e:?}");
+    assert!(
+        matches!(e, Error::Auth(bitrix_api::AuthError::Refused(_))),
+        "{e:?}"
+    );
     assert!(!format!("{e:?} {e}").contains("not-the-refresh-token"));
 }
 
@@ -304,7 +447,11 @@ async fn no_secret_is_ever_shown() {
     let e = hook.call(req).await.unwrap_err();
     shown.push(format!("{e:?} {e}"));
     // A transport error names no URL: the webhook URL carries the code.
-    let dead = Client::webhook(&format!("http://127.0.0.1:9/rest/1/{}/", emu.webhook_code())).unwrap();
+    let dead = Client::webhook(&format!(
+        "http://127.0.0.1:9/rest/1/{}/",
+        emu.webhook_code()
+    ))
+    .unwrap();
     let e = dead.call(DialogGet::new().chat_id(1)).await.unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
     shown.push(format!("{e:?} {e}"));

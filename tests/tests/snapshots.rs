@@ -8,7 +8,10 @@ fn api() -> bitrix_codegen::ir::Api {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     match bitrix_codegen::check_dir(&spec) {
         Ok(api) => api,
-        Err(d) => panic!("the spec has problems:\n{}", bitrix_codegen::diag::report(&d)),
+        Err(d) => panic!(
+            "the spec has problems:\n{}",
+            bitrix_codegen::diag::report(&d)
+        ),
     }
 }
 
@@ -28,10 +31,14 @@ fn every_method() {
     let mut failures = Vec::new();
     for ns in api.namespaces.values() {
         for m in &ns.methods {
-            let code = bitrix_codegen::render::method(&api, &m.wire).unwrap().unwrap();
+            let code = bitrix_codegen::render::method(&api, &m.wire)
+                .unwrap()
+                .unwrap();
             // Collect every mismatch instead of stopping at the first.
             let wire = m.wire.clone();
-            if std::panic::catch_unwind(move || insta::assert_snapshot!(wire.as_str(), code)).is_err() {
+            if std::panic::catch_unwind(move || insta::assert_snapshot!(wire.as_str(), code))
+                .is_err()
+            {
                 failures.push(m.wire.clone());
             }
         }
@@ -67,5 +74,8 @@ fn no_orphan_snapshots() {
                 .collect()
         })
         .unwrap_or_default();
-    assert!(orphans.is_empty(), "delete snapshots of removed methods: {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "delete snapshots of removed methods: {orphans:?}"
+    );
 }

@@ -25,7 +25,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A spec directory made of `base/` and the case's method files.
 fn spec_for(case: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bitrix-spec-fixture-{}-{case}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("bitrix-spec-fixture-{}-{case}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&fixtures().join("base"), &dir);
     copy_dir(&fixtures().join(case), &dir.join("methods"));
@@ -79,9 +80,14 @@ fn three_files() {
 fn keyword_param() {
     let dir = spec_for("keyword_param");
     let api = bitrix_codegen::check_dir(&dir).expect("keywords must be accepted");
-    let code = bitrix_codegen::render::method(&api, "a.b").unwrap().unwrap();
+    let code = bitrix_codegen::render::method(&api, "a.b")
+        .unwrap()
+        .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(code.contains("pub r#type: ::std::string::String"), "{code}");
-    assert!(code.contains("pub self_: ::std::option::Option<i64>"), "{code}");
+    assert!(
+        code.contains("pub self_: ::std::option::Option<i64>"),
+        "{code}"
+    );
     insta::assert_snapshot!(code);
 }

@@ -9,7 +9,11 @@ use quote::quote;
 /// `#[doc = "..."]` attributes, one per line, so that the rendered code shows `///` lines.
 pub fn attrs(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
@@ -142,7 +146,10 @@ pub fn method(m: &MethodIr) -> String {
         s.truncate(s.trim_end().len());
         for g in &m.one_of {
             let names: Vec<String> = g.iter().map(|(w, _)| format!("`{w}`")).collect();
-            s.push_str(&format!("\n\nAt least one of {} must be given.", names.join(", ")));
+            s.push_str(&format!(
+                "\n\nAt least one of {} must be given.",
+                names.join(", ")
+            ));
         }
     }
     s.push_str(&format!("\n\n# Result\n\n`{}`", m.result_wire_type));
@@ -154,7 +161,10 @@ pub fn method(m: &MethodIr) -> String {
     match &m.errors {
         None => s.push_str("No method-specific errors are documented; system errors apply."),
         Some(e) => {
-            s.push_str(&format!("Documented errors arrive as [`{}`]; system errors as [`crate::SystemError`].\n\n", e.name));
+            s.push_str(&format!(
+                "Documented errors arrive as [`{}`]; system errors as [`crate::SystemError`].\n\n",
+                e.name
+            ));
             s.push_str(errors_table(&e.variants).trim_end());
         }
     }

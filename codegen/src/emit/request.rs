@@ -13,7 +13,10 @@ pub fn request(m: &MethodIr) -> TokenStream {
     let (decls, imp) = builder(&m.struct_name, &m.params);
     let debug = redacting_debug(&m.struct_name, &m.params);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
-    let deprecated = m.deprecated.as_ref().map(|note| quote!(#[deprecated(note = #note)]));
+    let deprecated = m
+        .deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     let wire = &m.wire;
     let scopes = m.scopes.iter().map(|(_, v)| {
         let v = ident(v);
@@ -27,7 +30,11 @@ pub fn request(m: &MethodIr) -> TokenStream {
     let body = checks(&m.params, &m.one_of);
     let result_error = m.result_error.as_ref().map(|((code, code_opt), desc)| {
         let code_id = super::ident(code);
-        let code_expr = if *code_opt { quote!(result.#code_id.as_deref()) } else { quote!(Some(result.#code_id.as_str())) };
+        let code_expr = if *code_opt {
+            quote!(result.#code_id.as_deref())
+        } else {
+            quote!(Some(result.#code_id.as_str()))
+        };
         let desc_expr = match desc {
             Some((d, true)) => {
                 let d = super::ident(d);

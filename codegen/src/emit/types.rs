@@ -73,7 +73,10 @@ pub(crate) fn redacting_debug(name: &str, fields: &[FieldIr]) -> Option<TokenStr
 /// The type a constructor or setter takes, and how to turn it into the field's type.
 pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
     match &f.ty {
-        RustTy::Str => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(.into())),
+        RustTy::Str => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(.into()),
+        ),
         RustTy::Named(_) => {
             let t = ty(&f.ty);
             (quote!(impl ::std::convert::Into<#t>), quote!(.into()))
@@ -127,7 +130,10 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
         "A request with every parameter unset.".to_string()
     } else {
         let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-        format!("A request with its required parameters: {}.", names.join(", "))
+        format!(
+            "A request with its required parameters: {}.",
+            names.join(", ")
+        )
     };
     let new_doc = docs::attrs(&new_doc);
     let n = ident(name);
@@ -277,7 +283,11 @@ fn enumeration(e: &EnumIr) -> TokenStream {
     let doc = docs::attrs(&docs::escape(&e.doc));
     let variants = e.variants.iter().map(|(v, wire, d)| {
         let id = ident(v);
-        let text = if d.is_empty() { format!("`{wire}`") } else { format!("`{wire}`: {}", docs::escape(d)) };
+        let text = if d.is_empty() {
+            format!("`{wire}`")
+        } else {
+            format!("`{wire}`: {}", docs::escape(d))
+        };
         let doc = docs::attrs(&text);
         quote!(#doc #id,)
     });
@@ -326,23 +336,31 @@ fn union(u: &UnionIr) -> TokenStream {
         let doc = docs::attrs(&format!("As {v}."));
         quote!(#doc #id(#t),)
     });
-    let froms = u.variants.iter().filter(|(_, t)| *t != RustTy::Json).map(|(v, t)| {
-        let id = ident(v);
-        let tt = ty(t);
-        quote! {
-            impl ::std::convert::From<#tt> for #n {
-                fn from(v: #tt) -> Self { Self::#id(v) }
+    let froms = u
+        .variants
+        .iter()
+        .filter(|(_, t)| *t != RustTy::Json)
+        .map(|(v, t)| {
+            let id = ident(v);
+            let tt = ty(t);
+            quote! {
+                impl ::std::convert::From<#tt> for #n {
+                    fn from(v: #tt) -> Self { Self::#id(v) }
+                }
             }
-        }
-    });
-    let str_from = u.variants.iter().find(|(_, t)| *t == RustTy::Str).map(|(v, _)| {
-        let id = ident(v);
-        quote! {
-            impl ::std::convert::From<&str> for #n {
-                fn from(v: &str) -> Self { Self::#id(v.to_owned()) }
+        });
+    let str_from = u
+        .variants
+        .iter()
+        .find(|(_, t)| *t == RustTy::Str)
+        .map(|(v, _)| {
+            let id = ident(v);
+            quote! {
+                impl ::std::convert::From<&str> for #n {
+                    fn from(v: &str) -> Self { Self::#id(v.to_owned()) }
+                }
             }
-        }
-    });
+        });
     let lenient = (u.role != Role::Param).then(|| {
         quote! {
             impl crate::__private::Lenient for #n {
