@@ -74,9 +74,9 @@ pub struct MethodIr {
     pub result_doc: String,
     /// Wire type text of the result.
     pub result_wire_type: String,
-    /// Idents of the result's `error` and `error_description` fields (and whether each is an
-    /// `Option`), when errors can arrive inside the result.
-    pub result_error: Option<((String, bool), Option<(String, bool)>)>,
+    /// The result's `error` and `error_description` fields, when errors can arrive inside
+    /// the result.
+    pub result_error: Option<ResultErrorFields>,
     /// Deliberate differences from the official page: (name, reason).
     pub deviations: Vec<(String, String)>,
     /// Error enum; `None` when the method documents no errors of its own.
@@ -86,6 +86,13 @@ pub struct MethodIr {
     /// Related methods as (wire name, Rust path when generated).
     pub see_also: Vec<(String, Option<String>)>,
 }
+
+/// A result field by its Rust identifier, and whether it is an `Option`.
+pub type FieldRef = (String, bool);
+
+/// The result fields that carry an error inside a successful answer: `error`, and
+/// `error_description` when the result has it.
+pub type ResultErrorFields = (FieldRef, Option<FieldRef>);
 
 /// A field of a request struct or of a generated object.
 #[derive(Debug, Clone)]

@@ -11,9 +11,11 @@
 //!   explanation under Value);
 //! - any other column (`Value`, `Reason`, ...) is explanation and is not read.
 //!
-//! A table without a status column takes the status from the `HTTP Status: **400**` line
-//! of its section when that line names exactly one status; otherwise the status stays
-//! unknown and a warning says so. Every row is kept, also when a code repeats.
+//! A table without a status column leaves the status unknown; when the section's
+//! `HTTP Status: **400**` line names exactly one error status, rows record it as their
+//! likely `section_status` (the line belongs to the section's example, so it is not
+//! taken as documented); otherwise a warning says the status cannot be read. Every row is
+//! kept, also when a code repeats.
 
 use super::inline::{code_spans, plain, squash};
 use super::yfm::{Problem, Table};
@@ -80,12 +82,12 @@ pub fn statuses_in_line(line: &str) -> Option<Vec<u16>> {
     )
 }
 
-/// Reads the rows of an error table. `default_status` fills rows of a table without a
-/// status column.
+/// Reads the rows of an error table. `section_status` is recorded on the rows of a
+/// table without a status column.
 pub fn read_errors(
     table: &Table,
     shape: ErrorShape,
-    default_status: Option<u16>,
+    section_status: Option<u16>,
     problems: &mut Vec<Problem>,
 ) -> Vec<DocError> {
     let mut out = Vec::new();
@@ -100,8 +102,16 @@ pub fn read_errors(
             });
             continue;
         };
-        let line = if code_cell.line > 0 { code_cell.line } else { row.line };
-        let mut code_lines = code_cell.text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let line = if code_cell.line > 0 {
+            code_cell.line
+        } else {
+            row.line
+        };
+        let mut code_lines = code_cell
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
         let first = code_lines.next().unwrap_or("");
         let code = read_code(first);
         let Some(code) = code else {
@@ -137,10 +147,15 @@ pub fn read_errors(
                     }
                 }
             }
-            None => default_status,
+            None => None,
         };
         out.push(DocError {
             status,
+            section_status: if shape.status.is_none() {
+                section_status
+            } else {
+                None
+            },
             code,
             message,
             line,
@@ -195,7 +210,10 @@ mod tests {
 
     #[test]
     fn status_line() {
-        assert_eq!(statuses_in_line("HTTP Status: **400**, **403**"), Some(vec![400, 403]));
+        assert_eq!(
+            statuses_in_line("HTTP Status: **400**, **403**"),
+            Some(vec![400, 403])
+        );
         assert_eq!(statuses_in_line("HTTP status: **400**"), Some(vec![400]));
         assert_eq!(statuses_in_line("Other"), None);
     }

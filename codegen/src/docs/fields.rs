@@ -8,7 +8,10 @@
 //! Nesting comes from three places, all merged:
 //! - dotted names in one table (`result.bot` under `result`, `a[].b` under `a`);
 //! - a table nested inside the description cell;
-//! - a subsection of the region, linked from the row by an in-page anchor
+//! - a section of the region (its subsections, or for a region that is itself a
+//!   subsection also the sections after it within its parent; never a section of
+//!   another region), linked from the row of a
+//!   field that can hold fields (object, array, named type, or untyped) by an anchor
 //!   (`[below](#fields)` to `### Parameter fields {#fields}`) or, failing that, by a
 //!   heading that names the field (`### PARAMS Parameter`, `#### RESULT[] Object`).
 //!
@@ -193,16 +196,21 @@ fn split_path(name: &str) -> Vec<String> {
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.[]{}-$:".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "_.[]{}<>-$:".contains(c))
 }
 
 /// Reads a written type (`[`string`](..)\|[`integer`](..)`, ```` [```string|null```](..) ````)
 /// into `string|integer`. `None` when the text holds no type.
+/// Types stacked on separate lines form a union.
 pub fn parse_type(text: &str) -> Option<String> {
-    let p = plain(text);
-    let t: Vec<String> = p
-        .split('|')
-        .map(|x| x.trim().to_string())
+    let t: Vec<String> = text
+        .lines()
+        .flat_map(|l| {
+            plain(l)
+                .split('|')
+                .map(|x| x.trim().to_string())
+                .collect::<Vec<_>>()
+        })
         .filter(|x| !x.is_empty())
         .collect();
     (!t.is_empty()).then(|| t.join("|"))
@@ -257,11 +265,19 @@ fn read_rows(table: &Table, shape: Shape, problems: &mut Vec<Problem>) -> Vec<(V
 
 fn read_row(row: &Row, shape: Shape, problems: &mut Vec<Problem>) -> Option<(Vec<String>, Node)> {
     let name_cell = row.cells.get(shape.name)?;
-    let line = if name_cell.line > 0 { name_cell.line } else { row.line };
+    let line = if name_cell.line > 0 {
+        name_cell.line
+    } else {
+        row.line
+    };
     if row.cells.iter().all(|c| c.text.is_empty()) {
         return None;
     }
-    let mut lines = name_cell.text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut lines = name_cell
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
     let Some(first) = lines.next() else {
         problems.push(Problem {
             line,
@@ -283,7 +299,10 @@ fn read_row(row: &Row, shape: Shape, problems: &mut Vec<Problem>) -> Option<(Vec
             if !rest.is_empty() {
                 problems.push(Problem {
                     line,
-                    message: format!("extra text in the name cell is ignored: {:?}", rest.join(" ")),
+                    message: format!(
+                        "extra text in the name cell is ignored: {:?}",
+                        rest.join(" ")
+                    ),
                 });
             }
             row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default()
@@ -295,7 +314,10 @@ fn read_row(row: &Row, shape: Shape, problems: &mut Vec<Problem>) -> Option<(Vec
         if !type_is_readable(t) {
             problems.push(Problem {
                 line,
-                message: format!("type {t:?} of {} is not a type name; kept as written", name.path.join(".")),
+                message: format!(
+                    "type {t:?} of {} is not a type name; kept as written",
+                    name.path.join(".")
+                ),
             });
         }
     } else if shape.ty != TypeCol::Missing {
@@ -404,6 +426,9 @@ fn merge(into: &mut Vec<Node>, more: Vec<Node>) {
     }
 }
 
+/// How deep fields may nest before the parser stops (a guard against link loops).
+const MAX_DEPTH: usize = 24;
+
 /// Reads the field tables of one region (a parameters or returned-data section) and the
 /// subsections they link to.
 pub struct Region<'o, 'a> {
@@ -417,12 +442,32 @@ pub struct Region<'o, 'a> {
 }
 
 impl<'o, 'a> Region<'o, 'a> {
-    /// A region rooted at `root`; its subsections are the candidates for nested fields.
+    /// A region rooted at `root`. The candidates for nested fields are its subsections
+    /// and, when the root is itself a subsection (`### Returned Data` under
+    /// `## Response Handling`), the sections after it up to the end of its parent, where
+    /// pages put the object sections as siblings.
     pub fn new(outline: &'o Outline<'a>, root: Section<'a>) -> Self {
+        let mut candidates = outline.descendants(&root);
+        if root.level >= 3 {
+            if let Some(parent) = outline
+                .sections
+                .iter()
+                .filter(|p| p.head < root.head && root.head < p.end && p.level < root.level)
+                .max_by_key(|p| p.level)
+            {
+                candidates.extend(
+                    outline
+                        .sections
+                        .iter()
+                        .filter(|s| s.head >= root.end && s.head < parent.end)
+                        .copied(),
+                );
+            }
+        }
         Region {
             outline,
             root,
-            candidates: outline.descendants(&root),
+            candidates,
             claimed: Vec::new(),
             stack: vec![root.head],
             problems: Vec::new(),
@@ -441,7 +486,7 @@ impl<'o, 'a> Region<'o, 'a> {
             let children: Vec<Section<'a>> = self
                 .candidates
                 .iter()
-                .filter(|s| s.level == self.root.level + 1)
+                .filter(|s| s.level == self.root.level + 1 && s.head < self.root.end)
                 .copied()
                 .collect();
             for c in children {
@@ -454,9 +499,38 @@ impl<'o, 'a> Region<'o, 'a> {
                 }
             }
         }
-        let mut nodes = nodes;
         for n in &mut nodes {
             self.expand(n, &[]);
+        }
+        // "Additional Parameters": a direct subsection that continues the list.
+        let extra: Vec<Section<'a>> = self
+            .candidates
+            .iter()
+            .filter(|s| {
+                s.level == self.root.level + 1
+                    && s.head < self.root.end
+                    && !self.claimed.contains(&s.head)
+                    && self
+                        .outline
+                        .title(s)
+                        .to_ascii_lowercase()
+                        .contains("parameters")
+                    && self
+                        .outline
+                        .own_tables(s)
+                        .iter()
+                        .any(|t| shape(t).is_some())
+            })
+            .copied()
+            .collect();
+        for s in extra {
+            self.claimed.push(s.head);
+            let tables = self.outline.own_tables(&s);
+            let mut more = self.nodes_of(&tables);
+            for n in &mut more {
+                self.expand(n, &[]);
+            }
+            merge(&mut nodes, more);
         }
         self.report_unlinked();
         let fields = nodes.into_iter().map(Node::into_field).collect();
@@ -474,10 +548,22 @@ impl<'o, 'a> Region<'o, 'a> {
         build_tree(rows)
     }
 
-    /// Resolves the nested fields of `node` and, recursively, of its children.
+    /// Resolves the nested fields of `node` and, recursively, of its children. A section
+    /// stays on the stack while the fields it gave are expanded, so a section that links
+    /// to itself (directly or through others) is read once per path.
     fn expand(&mut self, node: &mut Node, parent: &[String]) {
         let mut path = parent.to_vec();
         path.push(node.field.name.clone());
+        if path.len() > MAX_DEPTH {
+            self.problems.push(Problem {
+                line: node.field.line,
+                message: format!(
+                    "fields nest deeper than {MAX_DEPTH} levels under {}; the rest is not read",
+                    path.join(".")
+                ),
+            });
+            return;
+        }
         // Tables inside the description cell.
         for t in std::mem::take(&mut node.tables) {
             if let Some(sh) = shape(&t) {
@@ -485,61 +571,91 @@ impl<'o, 'a> Region<'o, 'a> {
                 merge(&mut node.children, build_tree(rows));
             }
         }
-        // Subsections linked by anchor.
+        // Only a field that can hold fields takes nested sections.
+        let atoms = node
+            .field
+            .ty
+            .as_deref()
+            .map(parse_doc_type)
+            .unwrap_or_default();
+        let could_nest = atoms.is_empty() || has_fields(&atoms);
+        let mut pushed = 0;
+        // Subsections of this region linked by anchor. A link to a section of another
+        // region ("use the fields of the [result](#result) table") is a reference, not
+        // nesting.
         let mut linked = false;
         for a in local_anchors(&node.desc) {
             let Some(sec) = self.outline.by_anchor(&a) else {
                 continue;
             };
+            if !could_nest || !self.candidates.iter().any(|c| c.head == sec.head) {
+                continue;
+            }
             linked = true;
             if !self.claimed.contains(&sec.head) {
                 self.claimed.push(sec.head);
             }
-            self.read_section(node, sec);
+            if self.read_section(node, sec) {
+                self.stack.push(sec.head);
+                pushed += 1;
+            }
         }
         // A subsection whose heading names the field.
-        let atoms = node.field.ty.as_deref().map(parse_doc_type).unwrap_or_default();
-        let could_nest = atoms.is_empty() || has_fields(&atoms);
         if !linked && node.children.is_empty() && could_nest {
             if let Some(sec) = self.by_title(&path) {
                 self.claimed.push(sec.head);
-                self.read_section(node, sec);
+                if self.read_section(node, sec) {
+                    self.stack.push(sec.head);
+                    pushed += 1;
+                }
             }
         }
         for c in &mut node.children {
             self.expand(c, &path);
         }
+        for _ in 0..pushed {
+            self.stack.pop();
+        }
     }
 
-    /// Adds the fields of section `sec` to `node`, guarding against cycles.
-    fn read_section(&mut self, node: &mut Node, sec: Section<'a>) {
+    /// Adds the fields of section `sec` to `node`, unless the section is already being
+    /// expanded on this path. Returns whether fields were added.
+    fn read_section(&mut self, node: &mut Node, sec: Section<'a>) -> bool {
         if self.stack.contains(&sec.head) {
-            return;
+            return false;
         }
         let tables = self.outline.own_tables(&sec);
         if !tables.iter().any(|t| shape(t).is_some()) {
-            return;
+            return false;
         }
-        self.stack.push(sec.head);
         let more = self.nodes_of(&tables);
         merge(&mut node.children, more);
-        self.stack.pop();
+        true
     }
 
-    /// An unclaimed candidate whose title names the field (its own name or dotted path).
+    /// An unclaimed candidate whose title names the field (its own name or dotted path),
+    /// exactly or, failing that, up to case.
     fn by_title(&self, path: &[String]) -> Option<Section<'a>> {
         let own = path.last()?;
         let dotted = path.join(".");
-        self.candidates
+        let free: Vec<&Section<'a>> = self
+            .candidates
             .iter()
             .filter(|s| !self.claimed.contains(&s.head) && !self.stack.contains(&s.head))
-            .find(|s| {
-                self.outline.title(s).split_whitespace().any(|tok| {
-                    let tok = tok.trim_end_matches("[]");
-                    tok == own.as_str() || tok == dotted
-                })
+            .collect();
+        let names = |s: &Section<'a>, eq: &dyn Fn(&str, &str) -> bool| {
+            self.outline.title(s).split_whitespace().any(|tok| {
+                let tok = tok.trim_end_matches("[]");
+                eq(tok, own) || eq(tok, &dotted)
             })
-            .copied()
+        };
+        free.iter()
+            .find(|s| names(s, &|a, b| a == b))
+            .or_else(|| {
+                free.iter()
+                    .find(|s| names(s, &|a, b| a.eq_ignore_ascii_case(b)))
+            })
+            .map(|s| **s)
     }
 
     /// Warns about subsections with field tables that no row links to.
@@ -593,14 +709,21 @@ mod tests {
             parse_type("[```string | boolean```](../x.md#c)").as_deref(),
             Some("string|boolean")
         );
-        assert_eq!(parse_type("[`User[]`](../e.md#user)").as_deref(), Some("User[]"));
+        assert_eq!(
+            parse_type("[`User[]`](../e.md#user)").as_deref(),
+            Some("User[]")
+        );
         assert_eq!(parse_type("  "), None);
     }
 
     #[test]
     fn webhook_wording() {
-        assert!(webhook_only("This parameter is required only for webhooks."));
-        assert!(webhook_only("Token. Required for webhook authorization, not needed for OAuth"));
+        assert!(webhook_only(
+            "This parameter is required only for webhooks."
+        ));
+        assert!(webhook_only(
+            "Token. Required for webhook authorization, not needed for OAuth"
+        ));
         assert!(!webhook_only("Required when `eventMode = webhook`"));
         assert!(!webhook_only("It is not required for webhooks"));
     }

@@ -180,7 +180,11 @@ pub fn is_method_name(s: &str) -> bool {
     let mut parts = 0;
     for seg in s.split('.') {
         parts += 1;
-        if seg.is_empty() || !seg.chars().all(|c| c.is_ascii_alphanumeric() || "_{}".contains(c)) {
+        if seg.is_empty()
+            || !seg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_{}".contains(c))
+        {
             return false;
         }
     }
@@ -207,7 +211,10 @@ mod tests {
 
     #[test]
     fn plain_text() {
-        assert_eq!(plain("[`string`](../x.md)\\|[`integer`](y)"), "string|integer");
+        assert_eq!(
+            plain("[`string`](../x.md)\\|[`integer`](y)"),
+            "string|integer"
+        );
         assert_eq!(plain("**CHAT_ID**  is `x`"), "CHAT_ID is x");
         assert_eq!(plain("a_b and *c*"), "a_b and c");
         assert_eq!(plain("Element /{BOT_ID/}"), "Element {BOT_ID}");
@@ -216,8 +223,14 @@ mod tests {
     #[test]
     fn spans_and_links() {
         assert_eq!(code_spans("`a` and ```b|c```"), ["a", "b|c"]);
-        assert_eq!(local_anchors("see [below](#fields) and [x](#y)"), ["fields", "y"]);
-        assert_eq!(link_texts("use [imbot.v2.Bot.register](../a.md)"), ["imbot.v2.Bot.register"]);
+        assert_eq!(
+            local_anchors("see [below](#fields) and [x](#y)"),
+            ["fields", "y"]
+        );
+        assert_eq!(
+            link_texts("use [imbot.v2.Bot.register](../a.md)"),
+            ["imbot.v2.Bot.register"]
+        );
     }
 
     #[test]

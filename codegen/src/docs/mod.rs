@@ -3,7 +3,11 @@
 //! [`parse_page`] turns one page into [`PageFacts`] (when it documents a method) and a
 //! list of [`Warning`]s for everything on the page it could not read; [`parse_dir`] does
 //! that for every `.md` file under a directory and keys the facts by method name, not by
-//! file path, because pages move.
+//! file path, because pages move. [`parse_error_page`] reads a page that is only a list
+//! of errors (the shared system-errors include). Includes are not followed: the method
+//! sections of a page only include boilerplate (the required-marker note, the examples
+//! note, the error envelope and the system errors), and any other include met there is
+//! reported.
 //!
 //! The work is split by concern:
 //! - [`yfm`]: block structure (headings, tables with multi-line cells, notes, includes);
@@ -27,7 +31,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use page::{parse_page, ParsedPage};
+pub use page::{parse_error_page, parse_page, ParsedPage};
 
 /// Something on a page the parser could not read, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -77,9 +81,12 @@ pub struct DocResult {
 /// One row of a "Possible Error Codes" table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocError {
-    /// HTTP status; `None` when the table has no status column and the page does not
-    /// name exactly one status for the section.
+    /// HTTP status from the table's status column; `None` when the table has none.
     pub status: Option<u16>,
+    /// For a table without a status column: the status named by the section's
+    /// `HTTP Status:` line when it names exactly one. The line describes the section's
+    /// example, so this is a likely status, not a documented one.
+    pub section_status: Option<u16>,
     /// The `error` code.
     pub code: String,
     /// The `error_description` text, when the table gives one.

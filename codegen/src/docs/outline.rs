@@ -66,12 +66,6 @@ impl<'a> Outline<'a> {
         plain(&s.heading.text)
     }
 
-    /// The blocks before the first heading.
-    pub fn preamble(&self) -> &'a [Block] {
-        let end = self.sections.first().map_or(self.blocks.len(), |s| s.head);
-        &self.blocks[..end]
-    }
-
     /// The section's own blocks, before its first subsection.
     pub fn own_blocks(&self, s: &Section<'_>) -> &'a [Block] {
         &self.blocks[s.head + 1..s.own_end]
@@ -97,7 +91,7 @@ impl<'a> Outline<'a> {
             .collect()
     }
 
-    /// The sections whose plain title satisfies `pred`.
+    /// The sections whose lower-case plain title and level satisfy `pred`.
     pub fn find(&self, pred: impl Fn(&str, usize) -> bool) -> Vec<Section<'a>> {
         self.sections
             .iter()
@@ -111,15 +105,6 @@ impl<'a> Outline<'a> {
         self.sections
             .iter()
             .find(|s| s.heading.anchor.as_deref() == Some(anchor))
-            .copied()
-    }
-
-    /// The innermost section holding block `i`, if any.
-    pub fn enclosing(&self, i: usize) -> Option<Section<'a>> {
-        self.sections
-            .iter()
-            .filter(|s| s.head < i && i < s.end)
-            .max_by_key(|s| s.level)
             .copied()
     }
 }

@@ -41,10 +41,11 @@ const ENVELOPE: &[&str] = &["time", "total", "next"];
 pub fn parse_page(path: &str, text: &str) -> ParsedPage {
     let (blocks, scan_problems) = scan(text);
     let outline = Outline::new(&blocks);
-    let params_secs = outline.find(|t, _| is_params_title(t));
-    let result_secs = outline.find(|t, _| t == "returned data");
-    let error_secs = outline.find(|t, _| is_errors_title(t));
-    let method_sections = !params_secs.is_empty() || !result_secs.is_empty() || !error_secs.is_empty();
+    let params_secs = outline.find(|t, level| level == 2 && is_params_title(t));
+    let result_secs = outline.find(|t, level| (2..=3).contains(&level) && t == "returned data");
+    let error_secs = outline.find(|t, level| (2..=3).contains(&level) && is_errors_title(t));
+    let method_sections =
+        !params_secs.is_empty() || !result_secs.is_empty() || !error_secs.is_empty();
     let warn = |problems: Vec<Problem>| -> Vec<Warning> {
         problems
             .into_iter()
@@ -78,16 +79,22 @@ pub fn parse_page(path: &str, text: &str) -> ParsedPage {
             }]),
         };
     };
-    let (scopes, access) = scope_and_access(intro);
+    let (scopes, access, scope_line) = scope_and_access(intro);
     let deprecated = deprecation(intro, &method);
     let (params, params_line) = read_params(&outline, &params_secs, &mut problems);
     let result = read_result(&outline, &result_secs, &mut problems);
     let errors = read_all_errors(&outline, &error_secs, &mut problems);
-    check_includes(&outline, &params_secs, &result_secs, &error_secs, &mut problems);
-    if scopes.is_empty() {
+    check_includes(
+        &outline,
+        &params_secs,
+        &result_secs,
+        &error_secs,
+        &mut problems,
+    );
+    if let (true, Some(l)) = (scopes.is_empty(), scope_line) {
         problems.push(Problem {
-            line,
-            message: "no `> Scope:` line found".into(),
+            line: l,
+            message: "cannot read any scope from the `Scope:` line".into(),
         });
     }
     let facts = PageFacts {
@@ -144,9 +151,7 @@ pub fn parse_error_page(path: &str, text: &str) -> (Vec<DocError>, Vec<Warning>)
 }
 
 fn is_params_title(t: &str) -> bool {
-    t == "parameters"
-        || t == "request parameters"
-        || t.starts_with("method parameters")
+    t == "parameters" || t.starts_with("method parameters")
 }
 
 fn is_errors_title(t: &str) -> bool {
@@ -231,18 +236,21 @@ fn method_name(
     None
 }
 
-/// Scopes from the `> Scope:` line, and the `> Who can execute the method:` text.
-fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>) {
+/// Scopes from the `> Scope:` line, the `> Who can execute the method:` text, and the
+/// line of the scope line when there is one.
+fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>, Option<usize>) {
     let mut scopes = Vec::new();
     let mut access = None;
+    let mut scope_line = None;
     for b in intro {
-        let Block::Text { text, .. } = b else {
+        let Block::Text { text, line } = b else {
             continue;
         };
         let t = text.trim_start_matches('>').trim();
         let p = plain(t);
         let lower = p.to_ascii_lowercase();
         if lower.starts_with("scope") {
+            scope_line.get_or_insert(*line);
             let spans = code_spans(t);
             if spans.is_empty() {
                 if let Some((_, rest)) = p.split_once(':') {
@@ -265,7 +273,7 @@ fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>) {
         }
     }
     scopes.dedup();
-    (scopes, access)
+    (scopes, access, scope_line)
 }
 
 /// A deprecation notice in the intro: a note titled "deprecated", or wording that says
@@ -361,14 +369,18 @@ fn says_no_params(outline: &Outline<'_>, sec: &Section<'_>) -> bool {
     })
 }
 
-/// Appends `more` to `into`, warning about names documented twice.
+/// Appends `more` to `into`; a name documented twice keeps the first (merging the
+/// nested fields of both), with a warning when the two differ.
 fn merge_top(into: &mut Vec<DocField>, more: Vec<DocField>, problems: &mut Vec<Problem>) {
     for f in more {
-        match into.iter().find(|x| x.name == f.name) {
+        match into.iter_mut().find(|x| x.name == f.name) {
+            Some(first) if first.ty == f.ty && first.required == f.required => {
+                merge_top(&mut first.fields, f.fields, problems);
+            }
             Some(first) => problems.push(Problem {
                 line: f.line,
                 message: format!(
-                    "{} is documented twice (first at line {}); the first is kept",
+                    "{} is documented twice, differently (first at line {}); the first is kept",
                     f.name, first.line
                 ),
             }),
@@ -441,7 +453,13 @@ fn read_all_errors(
     let mut out = Vec::new();
     let mut seen: Vec<usize> = Vec::new();
     for sec in secs {
-        for (idx, b) in outline.blocks.iter().enumerate().take(sec.end).skip(sec.head + 1) {
+        for (idx, b) in outline
+            .blocks
+            .iter()
+            .enumerate()
+            .take(sec.end)
+            .skip(sec.head + 1)
+        {
             let Block::Table(t) = b else { continue };
             if seen.contains(&t.line) {
                 continue;
@@ -461,7 +479,7 @@ fn read_all_errors(
             let rows = read_errors(t, sh, default, problems);
             let unknown: Vec<&str> = rows
                 .iter()
-                .filter(|e| e.status.is_none())
+                .filter(|e| e.status.is_none() && e.section_status.is_none())
                 .map(|e| e.code.as_str())
                 .collect();
             if sh.status.is_none() && !unknown.is_empty() {
@@ -470,7 +488,11 @@ fn read_all_errors(
                 } else {
                     format!(
                         "names several ({})",
-                        statuses.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+                        statuses
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 };
                 problems.push(Problem {
@@ -527,7 +549,22 @@ fn check_includes(
     problems: &mut Vec<Problem>,
 ) {
     for sec in params.iter().chain(result).chain(errors) {
-        for b in &outline.blocks[sec.head + 1..sec.end] {
+        // Example subsections hold code, not facts.
+        let examples: Vec<Section<'_>> = outline
+            .descendants(sec)
+            .into_iter()
+            .filter(|s| outline.title(s).to_ascii_lowercase().contains("example"))
+            .collect();
+        for (i, b) in outline
+            .blocks
+            .iter()
+            .enumerate()
+            .take(sec.end)
+            .skip(sec.head + 1)
+        {
+            if examples.iter().any(|s| s.head < i && i < s.end) {
+                continue;
+            }
             if let Block::Include { target, line } = b {
                 let file = target.rsplit('/').next().unwrap_or(target);
                 if !BOILERPLATE_INCLUDES.contains(&file) {

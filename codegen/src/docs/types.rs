@@ -12,7 +12,8 @@
 //!
 //! 1. `null` in a union is dropped on both sides (the docs write `string|null` for a value
 //!    that may be null; the spec does not model null).
-//! 2. Names compare case-insensitively (`Bot` == `bot`).
+//! 2. Base type names (`integer`, `file`, ...) compare exactly; named types compare
+//!    case-insensitively (`Bot` == `bot`), and `File` (named) is not `file` (base).
 //! 3. Doc `X[]` == spec `array` with `items: X` (the items compared by these same rules).
 //!    Doc `X[]` against a spec `array` without `items` is a difference.
 //! 4. Doc `array` == any spec `array`, whatever its items.
@@ -24,8 +25,11 @@
 //!    matches some doc atom.
 //! 8. Anything else, including `string` against `char` or `text`, is a difference: the
 //!    spec uses the documentation's names.
+//! 9. Except for flags: a spec `char` or `boolean` with `encoding: yn` matches a doc
+//!    `char`, `string` or `boolean` (the wire value is `Y`/`N` whatever the page calls
+//!    it), and one with `encoding: int` matches a doc `integer` or `boolean`.
 
-use crate::spec::{Field, ResultSpec, TypeExpr};
+use crate::spec::{Encoding, Field, ResultSpec, TypeExpr};
 
 /// The base type names of the documentation; any other name is a named type.
 pub const BASE_TYPES: &[&str] = &[
@@ -45,9 +49,10 @@ pub const BASE_TYPES: &[&str] = &[
     "map",
 ];
 
-/// Whether `name` is a named type rather than a base type.
+/// Whether `name` is a named type rather than a base type. Base names are lower case:
+/// `File` (an entity of the chat-bot pages) is a named type, `file` (an upload) is not.
 pub fn is_named_type(name: &str) -> bool {
-    !BASE_TYPES.iter().any(|b| b.eq_ignore_ascii_case(name)) && !name.eq_ignore_ascii_case("null")
+    !BASE_TYPES.contains(&name) && !name.eq_ignore_ascii_case("null")
 }
 
 /// One alternative of a type expression.
@@ -124,11 +129,12 @@ pub fn result_atoms(r: &ResultSpec) -> Vec<Atom> {
 pub fn atom_matches(doc: &Atom, spec: &Atom) -> bool {
     match (doc, spec) {
         (Atom::Name(d), Atom::Name(s)) => {
-            d.eq_ignore_ascii_case(s)
-                || (d.eq_ignore_ascii_case("object") && is_named_type(s))
-                || (is_named_type(d) && s.eq_ignore_ascii_case("object"))
+            d == s
+                || (is_named_type(d) && is_named_type(s) && d.eq_ignore_ascii_case(s))
+                || (d == "object" && is_named_type(s))
+                || (is_named_type(d) && s == "object")
         }
-        (Atom::Name(d), Atom::Map(_)) => d.eq_ignore_ascii_case("object"),
+        (Atom::Name(d), Atom::Map(_)) => d == "object",
         (Atom::Array(None), Atom::Array(_)) => true,
         (Atom::Array(Some(d)), Atom::Array(Some(s))) => atom_matches(d, s),
         (Atom::Map(None), Atom::Map(_)) => true,
@@ -145,6 +151,20 @@ pub fn equivalent(doc: &[Atom], spec: &[Atom]) -> bool {
             && spec.iter().all(|s| doc.iter().any(|d| atom_matches(d, s))))
 }
 
+/// Whether a documented type fits a spec flag with an explicit wire `encoding` (rule 9):
+/// `yn` travels as `Y`/`N`, which the docs write as `char`, `string` or `boolean`; `int`
+/// travels as `1`/`0`, which they write as `integer` or `boolean`.
+pub fn fits_encoding(doc: &[Atom], encoding: Encoding) -> bool {
+    let allowed: &[&str] = match encoding {
+        Encoding::Yn => &["char", "string", "boolean"],
+        Encoding::Int => &["integer", "boolean"],
+    };
+    !doc.is_empty()
+        && doc
+            .iter()
+            .all(|a| matches!(a, Atom::Name(n) if allowed.contains(&n.as_str())))
+}
+
 /// Renders atoms as the docs would write them (`string|integer`).
 pub fn render(atoms: &[Atom]) -> String {
     atoms
@@ -158,8 +178,10 @@ pub fn render(atoms: &[Atom]) -> String {
 /// array or map of those).
 pub fn has_fields(atoms: &[Atom]) -> bool {
     atoms.iter().any(|a| match a {
-        Atom::Name(n) => n.eq_ignore_ascii_case("object") || is_named_type(n),
-        Atom::Array(i) | Atom::Map(i) => i.as_deref().map_or(true, |i| has_fields(std::slice::from_ref(i))),
+        Atom::Name(n) => n == "object" || is_named_type(n),
+        Atom::Array(i) | Atom::Map(i) => i
+            .as_deref()
+            .map_or(true, |i| has_fields(std::slice::from_ref(i))),
     })
 }
 
@@ -173,7 +195,8 @@ pub fn named_type(atoms: &[Atom]) -> Option<&str> {
 }
 
 /// Converts a written doc type into the spec's `type` and `items` (for drafts).
-/// Named types are lowercased, as the spec names them.
+/// Named types are lowercased, as the spec names them, unless that would turn them
+/// into a base type (`File` stays `File`).
 pub fn to_spec(written: &str) -> (TypeExpr, Option<String>) {
     let atoms = parse_doc_type(written);
     let mut names = Vec::new();
@@ -205,8 +228,15 @@ pub fn to_spec(written: &str) -> (TypeExpr, Option<String>) {
     (ty, items)
 }
 
+/// The spec spelling of a doc type name: named types in lower case (`time`), unless that
+/// would turn them into a base type (`File` stays `File`, not the upload type `file`).
 fn spec_name(n: &str) -> String {
-    n.to_ascii_lowercase()
+    let lower = n.to_ascii_lowercase();
+    if is_named_type(n) && !is_named_type(&lower) {
+        n.to_string()
+    } else {
+        lower
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +273,8 @@ mod tests {
         assert!(eq("object", one("map"), Some("string")));
         assert!(eq("Bot", one("object"), None));
         assert!(eq("Bot", one("bot"), None));
+        assert!(eq("File", one("object"), None));
+        assert!(!eq("File", one("file"), None));
         assert!(eq("User[]", one("array"), Some("object")));
         assert!(eq(
             "integer|string",
@@ -252,6 +284,10 @@ mod tests {
         assert!(!eq("string|integer", one("string"), None));
         assert!(!eq("string", one("char"), None));
         assert!(eq("string|null", one("string"), None));
+        let d = parse_doc_type("string");
+        assert!(fits_encoding(&d, Encoding::Yn));
+        assert!(!fits_encoding(&d, Encoding::Int));
+        assert!(fits_encoding(&parse_doc_type("integer"), Encoding::Int));
     }
 
     #[test]

@@ -381,11 +381,19 @@ fn parse_table(src: &Source<'_>, open: usize, problems: &mut Vec<Problem>) -> (T
             let next = bytes.get(p + 1).copied();
             if next == Some(b'#') && (row.is_none() || line_blank_before(text, p)) {
                 if let Some(r) = row.take() {
-                    problems.push(Problem {
-                        line: src.line_of(p) + 1,
-                        message: "table ends inside an unclosed row".into(),
-                    });
-                    finish_row(&mut table, r, &mut cell);
+                    // A stray `||` before `|#` opens an empty row: nothing is lost.
+                    let empty = r.cells.iter().all(|c| c.text.is_empty())
+                        && cell.text.trim().is_empty()
+                        && cell.tables.is_empty();
+                    if empty {
+                        cell.take();
+                    } else {
+                        problems.push(Problem {
+                            line: src.line_of(p) + 1,
+                            message: "table ends inside an unclosed row".into(),
+                        });
+                        finish_row(&mut table, r, &mut cell);
+                    }
                 }
                 return (table, p + 2);
             }
