@@ -22,7 +22,7 @@
 //! Methods live in one module per namespace (`imopenlines`, `imbot_v2`, …), each behind the
 //! cargo feature of the same name; `full` (the default) enables all.
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod envelope;

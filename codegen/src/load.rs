@@ -162,11 +162,18 @@ pub fn parse_str<T: DeserializeOwned>(text: &str) -> Result<T, (String, String, 
 }
 
 fn hint_for(message: &str) -> Option<String> {
-    if message.starts_with("unknown field") {
+    if message.contains("unknown field `") {
+        // "unknown field `requird`, expected one of `name`, `required`, ..."
+        let ticks: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+        if let Some((got, known)) = ticks.split_first() {
+            if let Some(best) = crate::diag::closest(got, known.iter().copied()) {
+                return Some(format!("did you mean `{best}`?"));
+            }
+        }
         Some(
             "remove the key or fix its spelling; the keys are listed in docs/spec-format.md".into(),
         )
-    } else if message.starts_with("missing field") {
+    } else if message.contains("missing field `") {
         Some("add the key; docs/spec-format.md says what it holds".into())
     } else if message.contains("did not find expected")
         || message.contains("mapping values are not allowed")
