@@ -33,6 +33,15 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a hint unless one is already there.
+    pub fn hint_if_none(self, hint: impl Into<String>) -> Self {
+        if self.hint.is_some() {
+            self
+        } else {
+            self.hint(hint)
+        }
+    }
+
     /// Adds a "did you mean" hint when one of `known` is close to `got`.
     pub fn suggest<'a>(self, got: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
         match closest(got, known) {

@@ -39,6 +39,8 @@ pub struct NamespaceIr {
     pub module: String,
     /// Wire prefix of its methods (`imbot.v2`).
     pub prefix: String,
+    /// Named types of the module (`spec/types/<module>.yaml`).
+    pub types: Vec<TypeDef>,
     /// Methods, sorted by wire name.
     pub methods: Vec<MethodIr>,
 }

@@ -32,6 +32,8 @@ pub struct SpecSet {
     pub system_errors: Option<Loaded<SystemErrorsFile>>,
     /// `common/types.yaml`.
     pub types: Option<Loaded<TypesFile>>,
+    /// `types/<module>.yaml`: named types of one namespace module, by module name.
+    pub module_types: BTreeMap<String, Loaded<TypesFile>>,
 }
 
 /// Loads `dir` (the `spec/` directory). Returns what parsed and the problems met.
@@ -51,6 +53,27 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
     set.scopes = load_required(&dir.join("scopes.yaml"), &mut diags);
     set.system_errors = load_required(&dir.join("common/errors.yaml"), &mut diags);
     set.types = load_required(&dir.join("common/types.yaml"), &mut diags);
+
+    let types_dir = dir.join("types");
+    if types_dir.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&types_dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        for path in files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
+            let module = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
+            if let Some(value) = load_file::<TypesFile>(&path, &mut diags) {
+                set.module_types.insert(module, Loaded { path, value });
+            }
+        }
+    }
 
     let methods_dir = dir.join("methods");
     let mut files = match std::fs::read_dir(&methods_dir) {

@@ -88,15 +88,64 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
     let all: BTreeSet<&str> = set.methods.keys().map(String::as_str).collect();
     // Names taken in each namespace, with the file that took them.
     let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
+    // Named types visible in each module: the common ones, then the module's own.
+    let mut visible: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (module, t) in &set.module_types {
+        let mut names_here = named.clone();
+        for k in t.value.types.keys() {
+            names_here.insert(k.clone(), format!("crate::{module}::{}", names::camel(k)));
+        }
+        let ns_taken = taken.entry(module.clone()).or_default();
+        let mut cx = Cx {
+            path: t.path.clone(),
+            named: &names_here,
+            types: Vec::new(),
+            taken: std::mem::take(ns_taken),
+            diags: &mut diags,
+        };
+        for (name, ty) in &t.value.types {
+            let sname = names::camel(name);
+            cx.take(&sname, &format!("types.{name}"));
+            let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
+            cx.types.push(TypeDef::Struct(StructIr {
+                name: sname,
+                doc: ty.description.clone(),
+                fields,
+                one_of: Vec::new(),
+                role: Role::Both,
+            }));
+        }
+        *ns_taken = std::mem::take(&mut cx.taken);
+        let types = std::mem::take(&mut cx.types);
+        let prefix = set
+            .methods
+            .keys()
+            .map(|m| names::namespace(m))
+            .find(|(m, _)| m == module)
+            .map(|(_, p)| p)
+            .unwrap_or_else(|| module.clone());
+        api.namespaces.insert(
+            module.clone(),
+            NamespaceIr {
+                module: module.clone(),
+                prefix,
+                types,
+                methods: Vec::new(),
+            },
+        );
+        visible.insert(module.clone(), names_here);
+    }
     for m in set.methods.values() {
         let (module, prefix) = names::namespace(&m.value.method);
         let ns_taken = taken.entry(module.clone()).or_default();
-        let method = lower_method(&m.path, &m.value, &named, &all, ns_taken, &mut diags);
+        let names_here = visible.get(&module).unwrap_or(&named);
+        let method = lower_method(&m.path, &m.value, names_here, &all, ns_taken, &mut diags);
         api.namespaces
             .entry(module.clone())
             .or_insert_with(|| NamespaceIr {
                 module,
                 prefix,
+                types: Vec::new(),
                 methods: Vec::new(),
             })
             .methods

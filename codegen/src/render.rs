@@ -24,6 +24,14 @@ pub fn method(api: &Api, wire: &str) -> Option<Result<String, String>> {
         .map(|m| format(crate::emit::method(m)))
 }
 
+/// The rendered named types of one namespace module, when it has any.
+pub fn module_types(api: &Api, module: &str) -> Option<Result<String, String>> {
+    api.namespaces
+        .get(module)
+        .filter(|ns| !ns.types.is_empty())
+        .map(|ns| format(crate::emit::module_types(ns)))
+}
+
 /// Every generated file as (file name, content): `common.rs`, `namespaces.rs`, one per namespace.
 pub fn files(api: &Api) -> Result<Vec<(String, String)>, String> {
     let mut out = vec![

@@ -44,8 +44,14 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
             .as_ref()
             .map(|t| t.value.types.keys().cloned().collect())
             .unwrap_or_default(),
+        local_types: BTreeSet::new(),
         diags: Vec::new(),
     };
+    let modules: BTreeMap<String, BTreeSet<String>> = set
+        .module_types
+        .iter()
+        .map(|(m, t)| (m.clone(), t.value.types.keys().cloned().collect()))
+        .collect();
     if let Some(errs) = &set.system_errors {
         v.errors(&errs.path, &errs.value.errors);
     }
@@ -61,7 +67,43 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
             v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
         }
     }
+    let namespaces: BTreeSet<String> = set
+        .methods
+        .keys()
+        .map(|m| crate::names::namespace(m).0)
+        .collect();
+    for (module, types) in &set.module_types {
+        if !namespaces.contains(module) {
+            let d = Diagnostic::new(
+                &types.path,
+                "",
+                format!("no method of the spec is in module \"{module}\""),
+            );
+            v.push(
+                d.suggest(module, namespaces.iter().map(String::as_str))
+                    .hint_if_none("name the file after a namespace module, e.g. imbot_v2.yaml"),
+            );
+        }
+        v.local_types = modules.get(module).cloned().unwrap_or_default();
+        for (name, t) in &types.value.types {
+            if BUILTIN_TYPES.contains(&name.as_str()) || v.named_types.contains(name) {
+                v.push(
+                    Diagnostic::new(
+                        &types.path,
+                        format!("types.{name}"),
+                        "a module type cannot reuse a built-in or common type name",
+                    )
+                    .hint("pick another name"),
+                );
+            }
+            v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
+        }
+    }
     for m in set.methods.values() {
+        v.local_types = modules
+            .get(&crate::names::namespace(&m.value.method).0)
+            .cloned()
+            .unwrap_or_default();
         v.method(&m.path, &m.value);
     }
     v.diags
@@ -70,6 +112,8 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
 struct Validator {
     scopes: BTreeSet<String>,
     named_types: BTreeSet<String>,
+    /// Named types of the module being checked (`types/<module>.yaml`).
+    local_types: BTreeSet<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -199,7 +243,7 @@ impl Validator {
     }
 
     fn known(&self, t: &str) -> bool {
-        BUILTIN_TYPES.contains(&t) || self.named_types.contains(t)
+        BUILTIN_TYPES.contains(&t) || self.named_types.contains(t) || self.local_types.contains(t)
     }
 
     fn unknown_type(&mut self, path: &Path, place: &str, t: &str) {
@@ -207,6 +251,7 @@ impl Validator {
             .iter()
             .copied()
             .chain(self.named_types.iter().map(String::as_str))
+            .chain(self.local_types.iter().map(String::as_str))
             .collect();
         let d = Diagnostic::new(path, place, format!("unknown type \"{t}\""));
         let d = match crate::diag::closest(t, known.iter().copied()) {
@@ -236,9 +281,9 @@ impl Validator {
             }
         }
         if union
-            && names
-                .iter()
-                .any(|t| *t == "map" || self.named_types.contains(*t))
+            && names.iter().any(|t| {
+                *t == "map" || self.named_types.contains(*t) || self.local_types.contains(*t)
+            })
         {
             self.push(
                 Diagnostic::new(

@@ -46,6 +46,18 @@ fn every_method() {
     assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
 }
 
+/// The named types of each namespace module (`spec/types/<module>.yaml`).
+#[test]
+fn module_types() {
+    let api = api();
+    let _guard = settings().bind_to_scope();
+    for module in api.namespaces.keys() {
+        if let Some(code) = bitrix_codegen::render::module_types(&api, module) {
+            insta::assert_snapshot!(format!("types.{module}"), code.unwrap());
+        }
+    }
+}
+
 /// Scopes, system errors and common types.
 #[test]
 fn common_items() {
@@ -65,6 +77,12 @@ fn no_orphan_snapshots() {
         .flat_map(|ns| ns.methods.iter().map(|m| format!("{}.snap", m.wire)))
         .collect();
     expected.insert("common.snap".into());
+    expected.extend(
+        api.namespaces
+            .values()
+            .filter(|ns| !ns.types.is_empty())
+            .map(|ns| format!("types.{}.snap", ns.module)),
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/generated");
     let orphans: Vec<String> = std::fs::read_dir(&dir)
         .map(|rd| {

@@ -60,8 +60,15 @@ pub fn method(m: &MethodIr) -> TokenStream {
 
 /// The file of one namespace module.
 pub fn namespace(ns: &NamespaceIr) -> TokenStream {
+    let types = module_types(ns);
     let methods = ns.methods.iter().map(method);
-    quote!(#(#methods)*)
+    quote!(#types #(#methods)*)
+}
+
+/// The named types of a namespace module (`spec/types/<module>.yaml`).
+pub fn module_types(ns: &NamespaceIr) -> TokenStream {
+    let types = ns.types.iter().map(type_def);
+    quote!(#(#types)*)
 }
 
 /// The file of items shared by all namespaces: `Scope`, `SystemError`, and module `types`.

@@ -260,7 +260,10 @@ fn result_struct(s: &StructIr) -> TokenStream {
     });
     let debug = redacting_debug(&s.name, &s.fields);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
+    // Named types may also be sent: they get the same constructor and setters as params.
+    let ctor = (s.role == crate::ir::Role::Both).then(|| builder(&s.name, &s.fields).1);
     quote! {
+        #ctor
         #doc
         #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
