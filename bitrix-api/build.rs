@@ -33,17 +33,14 @@ fn main() {
 /// Every namespace needs a cargo feature of its name, and `full` must enable it.
 fn check_features<'a>(manifest: &Path, namespaces: impl Iterator<Item = &'a str>) {
     let text = std::fs::read_to_string(manifest).unwrap_or_default();
-    let features: Vec<&str> = text
-        .split("[features]")
-        .nth(1)
-        .unwrap_or("")
-        .lines()
-        .take_while(|l| !l.trim_start().starts_with('['))
-        .collect();
-    let full = features
-        .iter()
-        .find(|l| l.trim_start().starts_with("full"))
-        .copied()
+    // The [features] table, up to the next table header (cargo may normalise arrays over lines).
+    let section = text.split("\n[features]").nth(1).unwrap_or("");
+    let section = section.split("\n[").next().unwrap_or("");
+    let features: Vec<&str> = section.lines().collect();
+    let full = section
+        .split_once("\nfull")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(value, _)| value)
         .unwrap_or("");
     let mut missing = Vec::new();
     for ns in namespaces {

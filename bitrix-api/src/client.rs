@@ -341,6 +341,22 @@ impl Client {
     }
 }
 
+/// Decodes an answer body of method `M` as the client does: for callers with their own
+/// transport, or answers read from a log or a test fixture.
+pub fn decode_answer<M: Method>(
+    status: u16,
+    body: &[u8],
+) -> Result<Response<M::Result>, Error<M::Error>> {
+    match decode::<M::Result>(status, None, body) {
+        Ok(Decoded::Ok(r)) => match M::result_error(&r.result) {
+            Some(e) => Err(Error::from_api(e)),
+            None => Ok(r),
+        },
+        Ok(Decoded::Api(e)) => Err(Error::from_api(e)),
+        Err(d) => Err(Error::Decode(d)),
+    }
+}
+
 /// Adds `"auth": TOKEN` to a JSON object body.
 fn with_auth(params: &[u8], token: &Secret) -> Vec<u8> {
     let tok = serde_json::to_vec(token.expose()).unwrap_or_default();

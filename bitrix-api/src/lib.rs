@@ -35,7 +35,7 @@ mod secret;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{
     ApiError, AuthError, ConfigError, DecodeError, Error, Problem, Refusal, TransportError,
