@@ -3,7 +3,7 @@
 
 use crate::__private::{AuthKind, Checker};
 use crate::envelope::{decode, Decoded, Response};
-use crate::error::{ConfigError, Error, Refusal, TransportError};
+use crate::error::{ConfigError, Error, RawAnswer, Refusal};
 use crate::method::{Method, MethodError};
 use crate::oauth::{OAuthConfig, TokenState, TokenStore, Tokens};
 use crate::secret::Secret;
@@ -312,28 +312,16 @@ impl Client {
         body: Vec<u8>,
         span: &tracing::Span,
     ) -> Result<Response<T>, Error<E>> {
-        let resp = self
+        let req = self
             .inner
             .http
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
-        let status = resp.status().as_u16();
-        span.record("status", status);
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
-        match decode::<T>(status, content_type.as_deref(), &bytes) {
+            .body(body);
+        let answer = RawAnswer::fetch(req).await.map_err(Error::Transport)?;
+        span.record("status", answer.status);
+        match decode::<T>(answer.status, answer.content_type.as_deref(), &answer.body) {
             Ok(Decoded::Ok(r)) => Ok(r),
             Ok(Decoded::Api(e)) => Err(Error::from_api(e)),
             Err(d) => Err(Error::Decode(d)),

@@ -101,6 +101,32 @@ impl TransportError {
     }
 }
 
+/// An answer as read off the wire: status, content type and body.
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: bytes::Bytes,
+}
+
+impl RawAnswer {
+    /// Sends the request and reads the whole answer.
+    pub(crate) async fn fetch(req: reqwest::RequestBuilder) -> Result<Self, TransportError> {
+        let resp = req.send().await.map_err(TransportError::from_reqwest)?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp.bytes().await.map_err(TransportError::from_reqwest)?;
+        Ok(RawAnswer {
+            status,
+            content_type,
+            body,
+        })
+    }
+}
+
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = if self.timeout {

@@ -1,7 +1,7 @@
 //! OAuth 2.0 tokens: renewal on `expired_token`, one refresh at a time, and a hook to persist
 //! every new pair (refresh tokens are single-use: a pair that is not saved is lost).
 
-use crate::error::{ApiError, AuthError, DecodeError, TransportError};
+use crate::error::{ApiError, AuthError, DecodeError, RawAnswer};
 use crate::secret::Secret;
 use serde::Deserialize;
 use std::future::Future;
@@ -125,28 +125,14 @@ impl TokenState {
         }
         let span = tracing::info_span!("bitrix.oauth.refresh");
         let _e = span.enter();
-        let resp = http
-            .get(&cfg.token_url)
-            .query(&[
-                ("grant_type", "refresh_token"),
-                ("client_id", cfg.client_id.as_str()),
-                ("client_secret", cfg.client_secret.expose()),
-                ("refresh_token", refresh_token.expose()),
-            ])
-            .send()
-            .await
-            .map_err(|e| AuthError::Transport(TransportError::from_reqwest(e)))?;
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| AuthError::Transport(TransportError::from_reqwest(e)))?;
-        let new = parse_token_answer(status, content_type, &body)?;
+        let req = http.get(&cfg.token_url).query(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", cfg.client_id.as_str()),
+            ("client_secret", cfg.client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ]);
+        let answer = RawAnswer::fetch(req).await.map_err(AuthError::Transport)?;
+        let new = parse_token_answer(answer.status, answer.content_type, &answer.body)?;
         {
             let mut g = self.current.write().unwrap_or_else(|p| p.into_inner());
             *g = (new.clone(), generation + 1);

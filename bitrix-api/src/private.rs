@@ -335,6 +335,18 @@ macro_rules! scalar {
     };
 }
 
+/// `null` (and a missing value) decode as "nothing" in every lenient visitor.
+macro_rules! absent_is_none {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    };
+}
+
 struct IntV;
 impl<'de> Visitor<'de> for IntV {
     type Value = Option<i64>;
@@ -377,12 +389,7 @@ impl<'de> Visitor<'de> for IntV {
             Ok(None)
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 scalar!(i64, IntV);
 
@@ -417,12 +424,7 @@ impl<'de> Visitor<'de> for FloatV {
             Ok(None)
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 scalar!(f64, FloatV);
 
@@ -453,12 +455,7 @@ impl<'de> Visitor<'de> for BoolV {
             _ => Err(E::custom(format!("expected a boolean, found {v:?}"))),
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 scalar!(bool, BoolV);
 
@@ -490,12 +487,7 @@ impl<'de> Visitor<'de> for StrV {
             Ok(None)
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 
 impl Lenient for String {
@@ -561,12 +553,7 @@ impl<'de, T: Lenient> Visitor<'de> for VecV<T> {
             Err(E::custom(format!("expected an array, found {v:?}")))
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 
 impl<T: Lenient> Lenient for Vec<T> {
@@ -611,12 +598,7 @@ impl<'de, T: Lenient> Visitor<'de> for MapV<T> {
             Ok(None)
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    absent_is_none!();
 }
 
 impl<T: Lenient> Lenient for BTreeMap<String, T> {

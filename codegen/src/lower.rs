@@ -7,6 +7,7 @@ use crate::load::SpecSet;
 use crate::names;
 use crate::spec::{
     AuthKind, EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+    TypesFile,
 };
 use crate::validate::STRING_TYPES;
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,25 +65,8 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         api.system_errors_url = docs_url(&e.value.docs);
     }
     if let Some(t) = &set.types {
-        let mut cx = Cx {
-            path: t.path.clone(),
-            named: &named,
-            types: Vec::new(),
-            taken: BTreeMap::new(),
-            diags: &mut diags,
-        };
-        for (name, ty) in &t.value.types {
-            let sname = names::camel(name);
-            let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
-            cx.types.push(TypeDef::Struct(StructIr {
-                name: sname,
-                doc: ty.description.clone(),
-                fields,
-                one_of: Vec::new(),
-                role: Role::Both,
-            }));
-        }
-        api.common_types = std::mem::take(&mut cx.types);
+        let mut taken = BTreeMap::new();
+        api.common_types = named_types(&t.path, &t.value, &named, &mut taken, &mut diags);
     }
 
     let all: BTreeSet<&str> = set.methods.keys().map(String::as_str).collect();
@@ -96,27 +80,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
             names_here.insert(k.clone(), format!("crate::{module}::{}", names::camel(k)));
         }
         let ns_taken = taken.entry(module.clone()).or_default();
-        let mut cx = Cx {
-            path: t.path.clone(),
-            named: &names_here,
-            types: Vec::new(),
-            taken: std::mem::take(ns_taken),
-            diags: &mut diags,
-        };
-        for (name, ty) in &t.value.types {
-            let sname = names::camel(name);
-            cx.take(&sname, &format!("types.{name}"));
-            let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
-            cx.types.push(TypeDef::Struct(StructIr {
-                name: sname,
-                doc: ty.description.clone(),
-                fields,
-                one_of: Vec::new(),
-                role: Role::Both,
-            }));
-        }
-        *ns_taken = std::mem::take(&mut cx.taken);
-        let types = std::mem::take(&mut cx.types);
+        let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
         let prefix = set
             .methods
             .keys()
@@ -152,6 +116,37 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
             .push(method);
     }
     (api, diags)
+}
+
+/// Lowers a file of named types (common or of one module) into structs; claims their names.
+fn named_types(
+    path: &Path,
+    file: &TypesFile,
+    named: &BTreeMap<String, String>,
+    taken: &mut BTreeMap<String, PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TypeDef> {
+    let mut cx = Cx {
+        path: path.to_path_buf(),
+        named,
+        types: Vec::new(),
+        taken: std::mem::take(taken),
+        diags,
+    };
+    for (name, ty) in &file.types {
+        let sname = names::camel(name);
+        cx.take(&sname, &format!("types.{name}"));
+        let fields = cx.fields(&sname, &format!("types.{name}"), &ty.fields, Role::Both);
+        cx.types.push(TypeDef::Struct(StructIr {
+            name: sname,
+            doc: ty.description.clone(),
+            fields,
+            one_of: Vec::new(),
+            role: Role::Both,
+        }));
+    }
+    *taken = std::mem::take(&mut cx.taken);
+    cx.types
 }
 
 fn lower_method(

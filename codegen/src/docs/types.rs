@@ -31,23 +31,8 @@
 
 use crate::spec::{Encoding, Field, ResultSpec, TypeExpr};
 
-/// The base type names of the documentation; any other name is a named type.
-pub const BASE_TYPES: &[&str] = &[
-    "integer",
-    "double",
-    "string",
-    "text",
-    "char",
-    "boolean",
-    "date",
-    "datetime",
-    "timestamp",
-    "file",
-    "any",
-    "array",
-    "object",
-    "map",
-];
+/// The base type names of the documentation (the spec's built-ins); any other name is a named type.
+pub use crate::validate::BUILTIN_TYPES as BASE_TYPES;
 
 /// Whether `name` is a named type rather than a base type. Base names are lower case:
 /// `File` (an entity of the chat-bot pages) is a named type, `file` (an upload) is not.
