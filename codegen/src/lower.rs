@@ -361,13 +361,26 @@ impl Cx<'_> {
                     );
                 }
             }
+            if syn::parse_str::<syn::Ident>(&names::field_ident(&base)).is_err() {
+                self.diags.push(
+                    Diagnostic::new(
+                        &self.path,
+                        &here,
+                        format!("\"{}\" gives no usable Rust name ({base})", f.name),
+                    )
+                    .hint("add rust_name: with a snake_case name"),
+                );
+                continue;
+            }
             let ty = self.ty(owner, &here, f, role);
             let inner = match &ty {
                 RustTy::Vec(i) => i.as_ref(),
                 other => other,
             };
-            let nested_check = matches!(inner, RustTy::Named(n) if self.types.iter().any(
-                |t| matches!(t, TypeDef::Struct(s) if s.name == *n && s.role == Role::Param)));
+            // Param objects and named types (which may be sent) have a `check` of their own.
+            let nested_check = role == Role::Param
+                && matches!(inner, RustTy::Named(n) if self.named.values().any(|p| p == n)
+                    || self.types.iter().any(|t| matches!(t, TypeDef::Struct(s) if s.name == *n && s.role == Role::Param)));
             out.push(FieldIr {
                 wire: f.name.clone(),
                 ident: names::field_ident(&base),

@@ -261,7 +261,19 @@ fn result_struct(s: &StructIr) -> TokenStream {
     let debug = redacting_debug(&s.name, &s.fields);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
     // Named types may also be sent: they get the same constructor and setters as params.
-    let ctor = (s.role == crate::ir::Role::Both).then(|| builder(&s.name, &s.fields).1);
+    let ctor = (s.role == crate::ir::Role::Both).then(|| {
+        let imp = builder(&s.name, &s.fields).1;
+        let body = checks(&s.fields, &s.one_of);
+        quote! {
+            #imp
+            impl crate::__private::Check for #n {
+                fn check(&self, c: &mut crate::__private::Checker) {
+                    let _ = c;
+                    #body
+                }
+            }
+        }
+    });
     quote! {
         #ctor
         #doc
