@@ -183,6 +183,7 @@ pub trait WireEnum: Sized {
 }
 
 /// Serde, `Display`, `From<&str>` and lenient decoding for a [`WireEnum`].
+#[allow(unused_macros)] // unused when no namespace feature is enabled
 macro_rules! wire_enum {
     ($t:ty) => {
         impl ::serde::Serialize for $t {
@@ -220,6 +221,7 @@ macro_rules! wire_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use wire_enum;
 
 /// `Display` and `std::error::Error` for a generated error enum.
@@ -252,32 +254,68 @@ pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Erro
     T::lenient(d)
 }
 
-/// Decodes a generated object, reading `[]` as an empty object.
-pub fn lenient_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
-    let v = serde_json::Value::deserialize_from(d)?;
-    let v = match v {
-        serde_json::Value::Array(a) if a.is_empty() => {
-            serde_json::Value::Object(Default::default())
+/// `null` (and a missing value) decode as "nothing" in every lenient visitor.
+macro_rules! absent_is_none {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
         }
-        other => other,
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     };
-    T::deserialize(v).map_err(de::Error::custom)
+}
+
+/// Decodes a generated object, reading `[]` as an empty object.
+pub fn lenient_object<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    match d.deserialize_any(ObjectV(PhantomData))? {
+        Some(v) => Ok(v),
+        None => Err(de::Error::custom("expected an object, found nothing")),
+    }
 }
 
 /// Decodes an optional generated object: `null`, `false` and `""` are nothing; `[]` is empty.
-pub fn lenient_object_opt<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+pub fn lenient_object_opt<'de, D: Deserializer<'de>, T: serde::Deserialize<'de>>(
     d: D,
 ) -> Result<Option<T>, D::Error> {
-    let v = serde_json::Value::deserialize_from(d)?;
-    let v = match v {
-        serde_json::Value::Null | serde_json::Value::Bool(false) => return Ok(None),
-        serde_json::Value::String(s) if s.is_empty() => return Ok(None),
-        serde_json::Value::Array(a) if a.is_empty() => {
-            serde_json::Value::Object(Default::default())
+    d.deserialize_any(ObjectV(PhantomData))
+}
+
+/// Reads an object straight from the input (no buffering); `[]` is an empty object.
+struct ObjectV<T>(PhantomData<T>);
+
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for ObjectV<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
         }
-        other => other,
-    };
-    T::deserialize(v).map(Some).map_err(de::Error::custom)
+        let empty = de::value::MapDeserializer::<_, A::Error>::new(std::iter::empty::<((), ())>());
+        T::deserialize(empty).map(Some)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        if v {
+            Err(E::invalid_type(de::Unexpected::Bool(true), &self))
+        } else {
+            Ok(None)
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+    absent_is_none!();
 }
 
 trait DeserializeFrom: Sized {
@@ -331,18 +369,6 @@ macro_rules! scalar {
             fn lenient_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
                 d.deserialize_any($visitor)
             }
-        }
-    };
-}
-
-/// `null` (and a missing value) decode as "nothing" in every lenient visitor.
-macro_rules! absent_is_none {
-    () => {
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
         }
     };
 }
@@ -649,6 +675,26 @@ mod tests {
         assert_eq!(de::<Vec<i64>>("{\"0\": 1, \"2\": 3}").unwrap(), vec![1, 3]);
         assert_eq!(de::<BTreeMap<String, i64>>("[]").unwrap(), BTreeMap::new());
         assert_eq!(de::<Option<Vec<i64>>>("null").unwrap(), None);
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Obj {
+        #[serde(default, deserialize_with = "lenient")]
+        a: Option<i64>,
+    }
+
+    #[test]
+    fn objects_read_without_buffering_and_accept_php_empties() {
+        let obj = |j: &str| lenient_object::<_, Obj>(&mut serde_json::Deserializer::from_str(j));
+        let opt =
+            |j: &str| lenient_object_opt::<_, Obj>(&mut serde_json::Deserializer::from_str(j));
+        assert_eq!(obj(r#"{"a":"7","b":[1]}"#).unwrap(), Obj { a: Some(7) });
+        assert_eq!(obj("[]").unwrap(), Obj { a: None });
+        assert!(obj("[1]").is_err(), "a list is not an object");
+        assert!(obj("null").is_err());
+        assert_eq!(opt("false").unwrap(), None);
+        assert_eq!(opt("null").unwrap(), None);
+        assert_eq!(opt(r#"{"a":1}"#).unwrap(), Some(Obj { a: Some(1) }));
     }
 
     #[test]
