@@ -2,9 +2,7 @@
 //! Not a public API: names here may change in any release.
 
 use crate::error::Problem;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Serializer;
 use std::collections::BTreeMap;
 use std::fmt;
