@@ -126,13 +126,7 @@ fn named_types(
     taken: &mut BTreeMap<String, PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<TypeDef> {
-    let mut cx = Cx {
-        path: path.to_path_buf(),
-        named,
-        types: Vec::new(),
-        taken: std::mem::take(taken),
-        diags,
-    };
+    let mut cx = Cx::new(path, named, taken, diags);
     for (name, ty) in &file.types {
         let sname = names::camel(name);
         cx.take(&sname, &format!("types.{name}"));
@@ -158,13 +152,7 @@ fn lower_method(
     diags: &mut Vec<Diagnostic>,
 ) -> MethodIr {
     let struct_name = names::request_struct(&m.method);
-    let mut cx = Cx {
-        path: path.to_path_buf(),
-        named,
-        types: Vec::new(),
-        taken: std::mem::take(taken),
-        diags,
-    };
+    let mut cx = Cx::new(path, named, taken, diags);
     cx.take(&struct_name, "method");
     let params = cx.fields(&struct_name, "params", &m.params, Role::Param);
     let one_of = one_of_groups(&m.one_of, &params);
@@ -317,7 +305,23 @@ struct Cx<'a> {
     diags: &'a mut Vec<Diagnostic>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// A context for one file; it holds the namespace's taken names until given back.
+    fn new(
+        path: &Path,
+        named: &'a BTreeMap<String, String>,
+        taken: &mut BTreeMap<String, PathBuf>,
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        Cx {
+            path: path.to_path_buf(),
+            named,
+            types: Vec::new(),
+            taken: std::mem::take(taken),
+            diags,
+        }
+    }
+
     /// Claims a type name in the namespace; reports a collision.
     fn take(&mut self, name: &str, place: &str) {
         if let Some(other) = self.taken.get(name) {
