@@ -530,7 +530,72 @@ impl Lenient for serde_json::Value {
     }
 }
 
-struct Seed<T>(PhantomData<T>);
+/// Decodes one value leniently, as a `DeserializeSeed` (used by the generated visitors).
+pub struct Seed<T>(PhantomData<T>);
+
+impl<T> Seed<T> {
+    /// The seed for `T`.
+    pub fn new() -> Self {
+        Seed(PhantomData)
+    }
+}
+
+impl<T> Default for Seed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A required field's value, or serde's missing-field error.
+pub fn required<T, E: de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+    v.ok_or_else(|| E::missing_field(name))
+}
+
+/// An object key, borrowed from the input when it can be.
+pub enum Key<'de> {
+    /// Borrowed from the input.
+    Borrowed(&'de str),
+    /// Copied (the input had escapes, or was not a borrowed buffer).
+    Owned(String),
+}
+
+impl Key<'_> {
+    /// The key text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyV;
+        impl<'de> Visitor<'de> for KeyV {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
+            }
+        }
+        d.deserialize_identifier(KeyV)
+    }
+}
 
 impl<'de, T: Lenient> DeserializeSeed<'de> for Seed<T> {
     type Value = T;
@@ -548,7 +613,7 @@ impl<'de, T: Lenient> Visitor<'de> for VecV<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(v) = seq.next_element_seed(Seed::<T>(PhantomData))? {
+        while let Some(v) = seq.next_element_seed(Seed::<T>::new())? {
             out.push(v);
         }
         Ok(Some(out))
@@ -557,7 +622,7 @@ impl<'de, T: Lenient> Visitor<'de> for VecV<T> {
         // PHP sends a list with gaps as an object keyed by index.
         let mut out = Vec::new();
         while let Some((_, v)) =
-            map.next_entry_seed(PhantomData::<de::IgnoredAny>, Seed::<T>(PhantomData))?
+            map.next_entry_seed(PhantomData::<de::IgnoredAny>, Seed::<T>::new())?
         {
             out.push(v);
         }
@@ -598,9 +663,7 @@ impl<'de, T: Lenient> Visitor<'de> for MapV<T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        while let Some((k, v)) =
-            map.next_entry_seed(Seed::<String>(PhantomData), Seed::<T>(PhantomData))?
-        {
+        while let Some((k, v)) = map.next_entry_seed(Seed::<String>::new(), Seed::<T>::new())? {
             out.insert(k, v);
         }
         Ok(Some(out))
@@ -609,7 +672,7 @@ impl<'de, T: Lenient> Visitor<'de> for MapV<T> {
         // PHP sends an empty (or index-keyed) object as a list.
         let mut out = BTreeMap::new();
         let mut i = 0usize;
-        while let Some(v) = seq.next_element_seed(Seed::<T>(PhantomData))? {
+        while let Some(v) = seq.next_element_seed(Seed::<T>::new())? {
             out.insert(i.to_string(), v);
             i += 1;
         }

@@ -249,17 +249,17 @@ fn result_struct(s: &StructIr) -> TokenStream {
         let id = ident(&f.ident);
         let t = field_ty(f);
         let wire = &f.wire;
-        let default = f.is_optional().then(|| quote!(default,));
         let skip = (s.role == crate::ir::Role::Both && f.is_optional())
-            .then(|| quote!(skip_serializing_if = "Option::is_none",));
+            .then(|| quote!(, skip_serializing_if = "Option::is_none"));
         quote! {
             #doc
-            #[serde(rename = #wire, #default #skip deserialize_with = "crate::__private::lenient")]
+            #[serde(rename = #wire #skip)]
             pub #id: #t,
         }
     });
     let debug = redacting_debug(&s.name, &s.fields);
     let derive_debug = debug.is_none().then(|| quote!(Debug,));
+    let deserialize = lenient_deserialize(s);
     // Named types may also be sent: they get the same constructor and setters as params.
     let ctor = (s.role == crate::ir::Role::Both).then(|| {
         let imp = builder(&s.name, &s.fields).1;
@@ -277,16 +277,66 @@ fn result_struct(s: &StructIr) -> TokenStream {
     quote! {
         #ctor
         #doc
-        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
         #[non_exhaustive]
         pub struct #n { #(#fields)* }
         #debug
+        #deserialize
         impl crate::__private::Lenient for #n {
             fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 crate::__private::lenient_object(d)
             }
             fn lenient_opt<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<::std::option::Option<Self>, D::Error> {
                 crate::__private::lenient_object_opt(d)
+            }
+        }
+    }
+}
+
+/// A `Deserialize` that reads every field through the runtime's lenient seed: one visitor per
+/// struct, without the per-field wrapper types that `#[serde(deserialize_with)]` would make.
+fn lenient_deserialize(s: &StructIr) -> TokenStream {
+    let n = ident(&s.name);
+    let expecting = format!("the object {}", s.name);
+    let slots: Vec<TokenStream> = (0..s.fields.len())
+        .map(|i| ident(&format!("f{i}")))
+        .collect();
+    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let wire = &f.wire;
+        quote!(#wire => #slot = Some(map.next_value_seed(crate::__private::Seed::new())?),)
+    });
+    let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        if f.is_optional() {
+            quote!(#id: #slot.flatten(),)
+        } else {
+            quote!(#id: crate::__private::required(#slot, #wire)?,)
+        }
+    });
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #n {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = #n;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#n, A::Error> {
+                        #(let mut #slots = None;)*
+                        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                            match key.as_str() {
+                                #(#arms)*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(#n { #(#inits)* })
+                    }
+                }
+                d.deserialize_map(V)
             }
         }
     }
