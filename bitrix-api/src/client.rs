@@ -21,6 +21,14 @@ struct Inner {
     http: reqwest::Client,
     auth: Auth,
     check_requests: bool,
+    retry: Retry,
+}
+
+/// Repeats of calls refused with `QUERY_LIMIT_EXCEEDED`.
+#[derive(Debug, Clone, Copy)]
+struct Retry {
+    max_retries: u32,
+    first_pause: Duration,
 }
 
 enum Auth {
@@ -56,6 +64,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     check_requests: bool,
+    retry: Retry,
     store: Option<Arc<dyn TokenStore>>,
 }
 
@@ -119,6 +128,10 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(75),
             check_requests: true,
+            retry: Retry {
+                max_retries: 0,
+                first_pause: Duration::from_millis(500),
+            },
             store: None,
         }
     }
@@ -139,6 +152,17 @@ impl ClientBuilder {
     /// Turn it off to let the server judge, e.g. to test a portal's own answers.
     pub fn check_requests(mut self, on: bool) -> Self {
         self.check_requests = on;
+        self
+    }
+
+    /// Repeats a call refused with `QUERY_LIMIT_EXCEEDED` up to `max_retries` times, pausing
+    /// `first_pause`, then twice as long each time (at most 8 s). Off by default. The portal
+    /// refuses such a call before running it, so repeating it is safe even for writes.
+    pub fn retry_rate_limited(mut self, max_retries: u32, first_pause: Duration) -> Self {
+        self.retry = Retry {
+            max_retries,
+            first_pause,
+        };
         self
     }
 
@@ -177,6 +201,7 @@ impl ClientBuilder {
                 http,
                 auth,
                 check_requests: self.check_requests,
+                retry: self.retry,
             }),
         })
     }
@@ -272,30 +297,24 @@ impl Client {
             ms = tracing::field::Empty
         );
         let started = Instant::now();
-        let result = match &self.inner.auth {
-            Auth::Webhook { base, .. } => {
-                let url = format!("{}{method}", base.expose());
-                self.post(&url, params, &span).await
-            }
-            Auth::OAuth { cfg, state } => {
-                let url = format!("{}{method}", cfg.client_endpoint);
-                let (token, generation) = state.access();
-                let first = self
-                    .post::<T, E>(&url, with_auth(&params, &token), &span)
-                    .await;
-                match first {
-                    Err(e) if e.code() == Some("expired_token") => {
-                        state
-                            .refresh(&self.inner.http, cfg, generation)
-                            .await
-                            .map_err(Error::Auth)?;
-                        let (token, _) = state.access();
-                        self.post(&url, with_auth(&params, &token), &span).await
-                    }
-                    other => other,
+        let params = bytes::Bytes::from(params);
+        let mut result = self.attempt(method, &params, &span).await;
+        let mut pause = self.inner.retry.first_pause;
+        for _ in 0..self.inner.retry.max_retries {
+            match &result {
+                Err(e) if e.code() == Some("QUERY_LIMIT_EXCEEDED") => {
+                    // The portal refused the call before running it: repeating it is safe.
+                    tracing::debug!(
+                        pause_ms = pause.as_millis() as u64,
+                        "rate limited; retrying"
+                    );
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(8));
+                    result = self.attempt(method, &params, &span).await;
                 }
+                _ => break,
             }
-        };
+        }
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         span.record("ms", ms);
         let _e = span.enter();
@@ -306,10 +325,44 @@ impl Client {
         result
     }
 
+    /// One attempt of a call (with one token refresh on `expired_token`).
+    async fn attempt<T: crate::__private::Lenient, E: MethodError>(
+        &self,
+        method: &str,
+        params: &bytes::Bytes,
+        span: &tracing::Span,
+    ) -> Result<Response<T>, Error<E>> {
+        match &self.inner.auth {
+            Auth::Webhook { base, .. } => {
+                let url = format!("{}{method}", base.expose());
+                self.post(&url, params.clone(), span).await
+            }
+            Auth::OAuth { cfg, state } => {
+                let url = format!("{}{method}", cfg.client_endpoint);
+                let (token, generation) = state.access();
+                let first = self
+                    .post::<T, E>(&url, with_auth(params, &token).into(), span)
+                    .await;
+                match first {
+                    Err(e) if e.code() == Some("expired_token") => {
+                        state
+                            .refresh(&self.inner.http, cfg, generation)
+                            .await
+                            .map_err(Error::Auth)?;
+                        let (token, _) = state.access();
+                        self.post(&url, with_auth(params, &token).into(), span)
+                            .await
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+
     async fn post<T: crate::__private::Lenient, E: MethodError>(
         &self,
         url: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
         span: &tracing::Span,
     ) -> Result<Response<T>, Error<E>> {
         let req = self

@@ -357,6 +357,39 @@ async fn rate_limit_is_a_retryable_system_error() {
     assert!(e.is_retryable());
 }
 
+#[tokio::test]
+async fn rate_limited_calls_can_be_retried() {
+    let limit = RateLimit {
+        threshold: 2,
+        drain_per_sec: 2,
+    };
+    let emu = Emulator::start(Config {
+        rate_limit: Some(limit),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let c = Client::webhook_builder(&emu.webhook_url())
+        .retry_rate_limited(4, Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let chat = emu.bot_chat_ids()[0];
+    for _ in 0..5 {
+        c.call(DialogGet::new().chat_id(chat))
+            .await
+            .expect("retried until the bucket drained");
+    }
+    let refused = emu
+        .requests()
+        .iter()
+        .filter(|r| r.error.as_deref() == Some("QUERY_LIMIT_EXCEEDED"))
+        .count();
+    assert!(
+        refused >= 1,
+        "the limit was met and retried ({refused} refusals)"
+    );
+}
+
 #[derive(Default)]
 struct Saved(Mutex<Vec<Tokens>>);
 
