@@ -6,8 +6,8 @@ use crate::ir::*;
 use crate::load::SpecSet;
 use crate::names;
 use crate::spec::{
-    AuthKind, EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
-    TypesFile,
+    AuthKind, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar,
+    TypeExpr, TypesFile,
 };
 use crate::validate::STRING_TYPES;
 use std::collections::{BTreeMap, BTreeSet};
@@ -220,7 +220,7 @@ fn lower_method(
             .map(|d| (d.name.clone(), d.reason.clone()))
             .collect(),
         result_doc: m.result.description.clone().unwrap_or_default(),
-        result_wire_type: wire_type(&m.result.ty, m.result.items.as_deref()),
+        result_wire_type: wire_type(&m.result.ty, m.result.items.as_ref()),
         result,
         errors,
         types,
@@ -286,11 +286,17 @@ fn error_variants(
 }
 
 /// Wire type text for doc tables (`integer`, `string | integer`, `array of object`).
-fn wire_type(ty: &TypeExpr, items: Option<&str>) -> String {
+fn wire_type(ty: &TypeExpr, items: Option<&Items>) -> String {
     match ty {
-        TypeExpr::One(t) if t == "array" || t == "map" => {
-            format!("{t} of {}", items.unwrap_or("any"))
-        }
+        TypeExpr::One(t) if t == "array" || t == "map" => match items {
+            Some(Items::Nested(n)) => {
+                format!(
+                    "{t} of {}",
+                    wire_type(&TypeExpr::One(n.ty.clone()), n.items.as_ref())
+                )
+            }
+            other => format!("{t} of {}", other.map(Items::name).unwrap_or("any")),
+        },
         TypeExpr::One(t) => t.clone(),
         TypeExpr::Union(v) => v.join(" | "),
     }
@@ -394,7 +400,7 @@ impl<'a> Cx<'a> {
                 max: f.max,
                 max_length: f.max_length,
                 encoding: f.encoding,
-                wire_type: wire_type(&f.ty, f.items.as_deref()),
+                wire_type: wire_type(&f.ty, f.items.as_ref()),
                 doc: doc_with_values(
                     f.description.as_deref(),
                     f.values.as_deref(),
@@ -438,13 +444,22 @@ impl<'a> Cx<'a> {
     /// The Rust type of a field; generates nested types named `{owner}{Field}`.
     fn ty(&mut self, owner: &str, place: &str, f: &Field, role: Role) -> RustTy {
         let type_name = format!("{owner}{}", names::camel(&f.name));
+        self.ty_named(&type_name, place, f, role)
+    }
+
+    /// The Rust type of a field whose generated type, if any, is named `type_name`.
+    fn ty_named(&mut self, type_name: &str, place: &str, f: &Field, role: Role) -> RustTy {
+        let type_name = type_name.to_string();
         match &f.ty {
             TypeExpr::Union(members) => {
                 let mut variants: Vec<(String, RustTy)> = Vec::new();
                 for m in members {
                     let ty = match m.as_str() {
                         "array" => RustTy::Vec(Box::new(
-                            f.items.as_deref().map(scalar).unwrap_or(RustTy::Json),
+                            f.items
+                                .as_ref()
+                                .map(|i| scalar(i.name()))
+                                .unwrap_or(RustTy::Json),
                         )),
                         other => scalar(other),
                     };
@@ -477,8 +492,16 @@ impl<'a> Cx<'a> {
     }
 
     fn item(&mut self, type_name: &str, place: &str, f: &Field, role: Role) -> RustTy {
-        let it = f.items.as_deref().unwrap_or("any");
-        self.single(type_name, place, it, f, role)
+        match &f.items {
+            Some(nested @ Items::Nested(_)) => {
+                let inner = nested.as_field(&f.name, f);
+                self.ty_named(type_name, place, &inner, role)
+            }
+            other => {
+                let it = other.as_ref().map(Items::name).unwrap_or("any");
+                self.single(type_name, place, it, f, role)
+            }
+        }
     }
 
     fn single(&mut self, type_name: &str, place: &str, t: &str, f: &Field, role: Role) -> RustTy {

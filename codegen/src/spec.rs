@@ -221,7 +221,7 @@ pub struct Field {
     pub ty: TypeExpr,
     /// For `array` and `map`: the type of each item (or value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
+    pub items: Option<Items>,
     /// For `object` (or an array/map of `object`): the fields of that object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
@@ -269,7 +269,7 @@ pub struct ResultSpec {
     pub ty: TypeExpr,
     /// For `array` and `map`: the type of each item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
+    pub items: Option<Items>,
     /// For `object` (or an array/map of objects): its fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
@@ -285,6 +285,87 @@ pub struct ResultSpec {
     /// What it holds, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// The items of an `array` or `map`: a type name, or a whole type for nested collections
+/// (`items: {type: array, items: integer}` for a map of integer lists).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Items {
+    /// A type name (`integer`, `object`, `User`).
+    Name(String),
+    /// A nested type.
+    Nested(Box<ItemSpec>),
+}
+
+impl Items {
+    /// The type name of the items (`array` for a nested list).
+    pub fn name(&self) -> &str {
+        match self {
+            Items::Name(n) => n,
+            Items::Nested(s) => &s.ty,
+        }
+    }
+
+    /// The item type as a field named `name`, for checking and lowering it like any field.
+    pub fn as_field(&self, name: &str, outer: &Field) -> Field {
+        let mut f = outer.clone();
+        f.name = name.to_string();
+        f.rust_name = None;
+        f.required = Required::Yes;
+        f.min = None;
+        f.max = None;
+        f.max_length = None;
+        f.one_of = Vec::new();
+        f.default = None;
+        match self {
+            Items::Name(n) => {
+                f.ty = TypeExpr::One(n.clone());
+                f.items = None;
+            }
+            Items::Nested(s) => {
+                f.ty = TypeExpr::One(s.ty.clone());
+                f.items = s.items.clone();
+                f.fields = s.fields.clone();
+                f.values = s.values.clone();
+                f.encoding = s.encoding;
+            }
+        }
+        f
+    }
+}
+
+impl From<&str> for Items {
+    fn from(name: &str) -> Self {
+        Items::Name(name.to_string())
+    }
+}
+
+impl From<String> for Items {
+    fn from(name: String) -> Self {
+        Items::Name(name)
+    }
+}
+
+/// A nested item type: the type keys of a field, without a name.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ItemSpec {
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// For `array` and `map`: the type of each item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Items>,
+    /// For `object`: its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<Field>>,
+    /// Allowed values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<EnumValue>>,
+    /// Wire form of a boolean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
 }
 
 /// A documented error.

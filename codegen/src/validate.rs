@@ -5,7 +5,7 @@
 use crate::diag::Diagnostic;
 use crate::load::SpecSet;
 use crate::spec::{
-    EnumValue, ErrorSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+    EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -310,20 +310,33 @@ impl Validator {
                         .hint("remove items: or make the type array"),
                 );
             }
-            (Some(it), true) => {
-                if it == "array" || it == "map" {
+            (Some(it), true) => match it {
+                Items::Name(n) if n == "array" || n == "map" => {
                     self.push(
-                        Diagnostic::new(path, here, format!("items: {it} is not supported"))
-                            .hint("use items: any for nested collections"),
+                        Diagnostic::new(path, here, format!("items: {n} needs the inner items"))
+                            .hint(format!("write items: {{type: {n}, items: integer}}")),
                     );
-                } else if !self.known(it) {
-                    self.unknown_type(path, &format!("{here} items"), it);
                 }
-            }
+                Items::Name(n) => {
+                    if !self.known(n) {
+                        self.unknown_type(path, &format!("{here} items"), n);
+                    }
+                }
+                Items::Nested(_) => {
+                    if f.fields.is_some() {
+                        self.push(
+                            Diagnostic::new(path, here, "fields: belong inside the nested items:")
+                                .hint("move fields: under items:"),
+                        );
+                    }
+                    let inner = it.as_field(&f.name, f);
+                    self.field(path, &format!("{here} items"), &inner, is_param);
+                }
+            },
             _ => {}
         }
-        let object_like =
-            primary == "object" || (collection && f.items.as_deref() == Some("object"));
+        let object_like = primary == "object"
+            || (collection && matches!(&f.items, Some(Items::Name(n)) if n == "object"));
         if let Some(fields) = &f.fields {
             if !object_like || union {
                 self.push(
@@ -355,7 +368,7 @@ impl Validator {
             );
         }
         let scalar = if collection {
-            f.items.as_deref().unwrap_or("")
+            f.items.as_ref().map(Items::name).unwrap_or("")
         } else {
             primary
         };

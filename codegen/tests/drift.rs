@@ -591,7 +591,13 @@ fn import_writes_a_loadable_draft_and_refuses_to_overwrite() {
     assert_eq!(m.docs, "b/create.md");
     assert_eq!(m.params[0].name, "fields");
     let fields = m.params[0].fields.as_ref().expect("nested");
-    assert_eq!(fields[2].items.as_deref(), Some("integer"));
+    assert_eq!(
+        fields[2]
+            .items
+            .as_ref()
+            .map(bitrix_codegen::spec::Items::name),
+        Some("integer")
+    );
     assert!(fields.iter().all(|f| f
         .description
         .as_deref()

@@ -102,12 +102,12 @@ pub fn spec_atoms(ty: &TypeExpr, items: Option<&str>) -> Vec<Atom> {
 
 /// The atoms of a spec field.
 pub fn field_atoms(f: &Field) -> Vec<Atom> {
-    spec_atoms(&f.ty, f.items.as_deref())
+    spec_atoms(&f.ty, f.items.as_ref().map(crate::spec::Items::name))
 }
 
 /// The atoms of a spec result.
 pub fn result_atoms(r: &ResultSpec) -> Vec<Atom> {
-    spec_atoms(&r.ty, r.items.as_deref())
+    spec_atoms(&r.ty, r.items.as_ref().map(crate::spec::Items::name))
 }
 
 /// Whether a doc atom and a spec atom mean the same type (rules 2 to 6).
