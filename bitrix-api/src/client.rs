@@ -281,6 +281,15 @@ impl Client {
         method: &str,
         params: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>, Error<crate::NoMethodError>> {
+        if !params.is_object() {
+            return Err(Error::Refused(Refusal {
+                method: "call_raw",
+                problems: vec![crate::error::Problem {
+                    param: String::new(),
+                    message: format!("params of {method} must be a JSON object"),
+                }],
+            }));
+        }
         let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
         self.send(method, body).await
     }
