@@ -160,13 +160,12 @@ fn type_value(t: &TypeExpr) -> Value {
     }
 }
 
-fn field(f: &DocField, is_param: bool) -> Value {
-    let s = shape(f.ty.as_deref(), &f.fields);
-    let mut m = Mapping::new();
-    put(&mut m, "name", f.name.clone());
+/// Writes `type`, `items` and `fields` of a documented type into `m`; returns the shape read.
+fn put_shape(m: &mut Mapping, ty: Option<&str>, fields: &[DocField], is_param: bool) -> Shape {
+    let s = shape(ty, fields);
     m.insert("type".into(), type_value(&s.ty));
     if let Some(i) = &s.items {
-        put(&mut m, "items", i.clone());
+        put(m, "items", i.clone());
     }
     if !s.fields.is_empty() {
         m.insert(
@@ -174,6 +173,13 @@ fn field(f: &DocField, is_param: bool) -> Value {
             Value::Sequence(s.fields.iter().map(|c| field(c, is_param)).collect()),
         );
     }
+    s
+}
+
+fn field(f: &DocField, is_param: bool) -> Value {
+    let mut m = Mapping::new();
+    put(&mut m, "name", f.name.clone());
+    let s = put_shape(&mut m, f.ty.as_deref(), &f.fields, is_param);
     if is_param {
         let r = match f.required {
             Required::No => Value::from(false),
@@ -201,17 +207,7 @@ fn result(r: Option<&DocResult>) -> Value {
         );
         return Value::Mapping(m);
     };
-    let s = shape(r.ty.as_deref(), &r.fields);
-    m.insert("type".into(), type_value(&s.ty));
-    if let Some(i) = &s.items {
-        put(&mut m, "items", i.clone());
-    }
-    if !s.fields.is_empty() {
-        m.insert(
-            "fields".into(),
-            Value::Sequence(s.fields.iter().map(|c| field(c, false)).collect()),
-        );
-    }
+    let s = put_shape(&mut m, r.ty.as_deref(), &r.fields, false);
     let desc = match s.note {
         Some(n) => format!("{n}; describe the result"),
         None => format!("{TODO} describe the result"),
