@@ -231,7 +231,26 @@ impl Client {
         }
     }
 
-    fn auth_kind(&self) -> AuthKind {
+    /// Starts a [`crate::Batch`] of calls sent in one request.
+    pub fn batch(&self) -> crate::Batch<'_> {
+        crate::Batch::new(self)
+    }
+
+    pub(crate) fn checks_requests(&self) -> bool {
+        self.inner.check_requests
+    }
+
+    /// Sends JSON params to a method and decodes its result as `T`.
+    pub(crate) async fn send_json<T: crate::__private::Lenient, E: MethodError>(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<Response<T>, Error<E>> {
+        let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
+        self.send(method, body).await
+    }
+
+    pub(crate) fn auth_kind(&self) -> AuthKind {
         match self.inner.auth {
             Auth::Webhook { .. } => AuthKind::Webhook,
             Auth::OAuth { .. } => AuthKind::OAuth,
@@ -290,8 +309,7 @@ impl Client {
                 }],
             }));
         }
-        let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
-        self.send(method, body).await
+        self.send_json(method, params).await
     }
 
     async fn send<T: crate::__private::Lenient, E: MethodError>(

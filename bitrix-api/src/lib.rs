@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod batch;
 mod client;
 mod envelope;
 mod error;
@@ -35,6 +36,7 @@ mod secret;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use batch::{Batch, BatchAnswer, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
 pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{

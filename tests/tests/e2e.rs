@@ -390,6 +390,65 @@ async fn rate_limited_calls_can_be_retried() {
     );
 }
 
+#[tokio::test]
+async fn a_batch_decodes_each_answer_into_its_types() {
+    use bitrix_api::imopenlines::{CrmChatGet, CrmChatGetCrmEntityType};
+    let emu = emulator().await;
+    let c = Client::webhook(&emu.webhook_url()).unwrap();
+    let chat = emu.bot_chat_ids()[0];
+    let mut batch = c.batch();
+    let dialog = batch.add(DialogGet::new().chat_id(chat)).unwrap();
+    let chats = batch
+        .add(CrmChatGet::new(CrmChatGetCrmEntityType::Lead, 201).active_only(false))
+        .unwrap();
+    let busy = batch
+        .add(BotSessionOperator::new(emu.operator_chat_id()))
+        .unwrap();
+    let sent = batch
+        .add(BotSessionMessageSend::new(chat).message("from a batch"))
+        .unwrap();
+    assert_eq!(batch.len(), 4);
+    let answer = batch.send().await.unwrap();
+    assert_eq!(answer.get(&dialog).unwrap().id, Some(chat));
+    assert!(!answer.get(&chats).unwrap().is_empty());
+    match answer.get(&busy).unwrap_err() {
+        Error::Method(BotSessionOperatorError::WrongChat(e)) => assert_eq!(e.code, "WRONG_CHAT"),
+        other => panic!("{other:?}"),
+    }
+    assert!(answer.get(&sent).unwrap());
+    assert!(emu
+        .chat(chat)
+        .unwrap()
+        .messages
+        .iter()
+        .any(|m| m == "from a batch"));
+    assert_eq!(
+        emu.requests()
+            .iter()
+            .filter(|r| r.method == "batch")
+            .count(),
+        1,
+        "one HTTP request"
+    );
+
+    // Refused commands never join the batch; a halted batch reports the commands it skipped.
+    let mut halted = c.batch().halt_on_error(true);
+    assert!(matches!(
+        halted.add(BotSessionFinish::new(0)),
+        Err(Error::Refused(_))
+    ));
+    let first = halted
+        .add(BotSessionOperator::new(emu.operator_chat_id()))
+        .unwrap();
+    let second = halted.add(DialogGet::new().chat_id(chat)).unwrap();
+    let answer = halted.send().await.unwrap();
+    assert!(matches!(answer.get(&first), Err(Error::Method(_))));
+    assert!(
+        matches!(answer.get(&second), Err(Error::Refused(_))),
+        "not run after the halt"
+    );
+}
+
 #[derive(Default)]
 struct Saved(Mutex<Vec<Tokens>>);
 

@@ -1,0 +1,308 @@
+//! `batch`: up to 50 typed calls in one request, each answer decoded into its method's types.
+//!
+//! ```no_run
+//! # async fn run(client: bitrix_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use bitrix_api::imopenlines::{BotSessionMessageSend, DialogGet};
+//! let mut batch = client.batch();
+//! let dialog = batch.add(DialogGet::new().chat_id(112))?;
+//! let sent = batch.add(BotSessionMessageSend::new(112).message("Hello"))?;
+//! let answer = batch.send().await?;
+//! println!("{:?} {}", answer.get(&dialog)?.name, answer.get(&sent)?);
+//! # Ok(()) }
+//! ```
+//!
+//! Each command travels as `method?query`, its params encoded as PHP's `http_build_query` does
+//! (`FIELDS[NAME]=x`, `true` as `1`, `null` and empty lists left out), which is how the portal
+//! reads them.
+
+use crate::__private::{Checker, Lenient};
+use crate::envelope::Response;
+use crate::error::{ApiError, Error, Problem, Refusal};
+use crate::method::Method;
+use crate::Client;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+/// Most commands one batch may hold (the portal's limit).
+pub const MAX_COMMANDS: usize = 50;
+
+/// A batch being filled. Send it with [`Batch::send`].
+#[derive(Debug)]
+#[must_use = "a batch does nothing until it is sent"]
+pub struct Batch<'c> {
+    client: &'c Client,
+    halt: bool,
+    commands: Vec<(String, String)>,
+}
+
+/// Where the answer of one command of a batch is found; typed by its method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot<M> {
+    key: String,
+    method: PhantomData<fn() -> M>,
+}
+
+impl<M> Slot<M> {
+    /// The command's key in the batch.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// The answers of a sent batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAnswer {
+    results: BTreeMap<String, Value>,
+    errors: BTreeMap<String, ApiError>,
+    totals: BTreeMap<String, u64>,
+    nexts: BTreeMap<String, u64>,
+    /// Timing of the whole `batch` request.
+    pub time: Option<crate::types::Time>,
+}
+
+impl<'c> Batch<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Batch {
+            client,
+            halt: false,
+            commands: Vec::new(),
+        }
+    }
+
+    /// Whether the portal stops at the first failing command (default: it runs them all).
+    pub fn halt_on_error(mut self, halt: bool) -> Self {
+        self.halt = halt;
+        self
+    }
+
+    /// How many commands the batch holds.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// Whether the batch holds no command.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// Adds a call. It is checked as [`Client::call`] checks it; a full batch refuses it.
+    pub fn add<M: Method>(&mut self, request: M) -> Result<Slot<M>, Error<M::Error>> {
+        let refuse = |problems| {
+            Error::Refused(Refusal {
+                method: M::NAME,
+                problems,
+            })
+        };
+        if self.commands.len() >= MAX_COMMANDS {
+            return Err(refuse(vec![Problem {
+                param: String::new(),
+                message: format!("a batch holds at most {MAX_COMMANDS} calls"),
+            }]));
+        }
+        if self.client.checks_requests() {
+            let mut c = Checker::new(self.client.auth_kind());
+            request.check(&mut c);
+            let problems = c.into_problems();
+            if !problems.is_empty() {
+                return Err(refuse(problems));
+            }
+        }
+        let params = serde_json::to_value(&request).map_err(|e| {
+            refuse(vec![Problem {
+                param: String::new(),
+                message: format!("cannot be encoded: {e}"),
+            }])
+        })?;
+        let key = format!("c{}", self.commands.len());
+        let query = php_query(&params);
+        let command = if query.is_empty() {
+            M::NAME.to_string()
+        } else {
+            format!("{}?{query}", M::NAME)
+        };
+        self.commands.push((key.clone(), command));
+        Ok(Slot {
+            key,
+            method: PhantomData,
+        })
+    }
+
+    /// Sends the batch as one `batch` call.
+    pub async fn send(self) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
+        let cmd: serde_json::Map<String, Value> = self
+            .commands
+            .into_iter()
+            .map(|(k, c)| (k, Value::String(c)))
+            .collect();
+        let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
+        let raw: Response<RawBatch> = self.client.send_json("batch", &body).await?;
+        let r = raw.result;
+        Ok(BatchAnswer {
+            results: r.result,
+            errors: r
+                .result_error
+                .into_iter()
+                .map(|(k, e)| {
+                    let code = text(e.get("error"));
+                    let description = text(e.get("error_description"));
+                    (
+                        k,
+                        ApiError {
+                            code,
+                            description,
+                            status: 0,
+                        },
+                    )
+                })
+                .collect(),
+            totals: counts(r.result_total),
+            nexts: counts(r.result_next),
+            time: raw.time,
+        })
+    }
+}
+
+impl BatchAnswer {
+    /// The typed result of a command, or its typed error. An error inside a batch carries no
+    /// HTTP status of its own: its `status` is 0.
+    pub fn get<M: Method>(&self, slot: &Slot<M>) -> Result<M::Result, Error<M::Error>> {
+        if let Some(e) = self.errors.get(&slot.key) {
+            return Err(Error::from_api(e.clone()));
+        }
+        let Some(value) = self.results.get(&slot.key) else {
+            // Not run: an earlier command failed and the batch was set to halt.
+            return Err(Error::Refused(Refusal {
+                method: M::NAME,
+                problems: vec![Problem {
+                    param: String::new(),
+                    message: "was not run: the batch stopped at an earlier error".into(),
+                }],
+            }));
+        };
+        let result = M::Result::lenient(value).map_err(|e| {
+            Error::Decode(crate::DecodeError {
+                status: 200,
+                content_type: None,
+                reason: format!("result does not match the documented shape: {e}"),
+                body: value.to_string(),
+            })
+        })?;
+        match M::result_error(&result) {
+            Some(e) => Err(Error::from_api(e)),
+            None => Ok(result),
+        }
+    }
+
+    /// For a list method: how many items there are in all.
+    pub fn total<M>(&self, slot: &Slot<M>) -> Option<u64> {
+        self.totals.get(&slot.key).copied()
+    }
+
+    /// For a list method: the `start` of the next page, when there is one.
+    pub fn next<M>(&self, slot: &Slot<M>) -> Option<u64> {
+        self.nexts.get(&slot.key).copied()
+    }
+}
+
+/// The `result` of a `batch` answer.
+#[derive(serde::Deserialize)]
+struct RawBatch {
+    #[serde(default, deserialize_with = "crate::__private::lenient")]
+    result: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "crate::__private::lenient")]
+    result_error: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "crate::__private::lenient")]
+    result_total: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "crate::__private::lenient")]
+    result_next: BTreeMap<String, Value>,
+}
+
+impl Lenient for RawBatch {
+    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::__private::lenient_object(d)
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn counts(m: BTreeMap<String, Value>) -> BTreeMap<String, u64> {
+    m.into_iter()
+        .filter_map(|(k, v)| {
+            let n = match &v {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            }?;
+            Some((k, n))
+        })
+        .collect()
+}
+
+/// Encodes params as PHP's `http_build_query` does.
+fn php_query(params: &Value) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    if let Value::Object(map) = params {
+        for (k, v) in map {
+            push(&mut out, k.clone(), v);
+        }
+    }
+    out.finish()
+}
+
+fn push(out: &mut url::form_urlencoded::Serializer<'_, String>, key: String, v: &Value) {
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => {
+            out.append_pair(&key, if *b { "1" } else { "0" });
+        }
+        Value::Number(n) => {
+            out.append_pair(&key, &n.to_string());
+        }
+        Value::String(s) => {
+            out.append_pair(&key, s);
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                push(out, format!("{key}[{i}]"), item);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                push(out, format!("{key}[{k}]"), item);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_encoded_as_php_reads_them() {
+        let v = serde_json::json!({
+            "CHAT_ID": 5, "LEAVE": "Y", "on": true, "off": false, "gone": null,
+            "FIELDS": {"NAME": "a b", "LIST": [1, {"X": "&"}]}, "EMPTY": []
+        });
+        let q = php_query(&v);
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, b)| b.as_str());
+        assert_eq!(get("CHAT_ID"), Some("5"));
+        assert_eq!(get("LEAVE"), Some("Y"));
+        assert_eq!((get("on"), get("off")), (Some("1"), Some("0")));
+        assert_eq!(get("gone"), None);
+        assert_eq!(get("FIELDS[NAME]"), Some("a b"));
+        assert_eq!(get("FIELDS[LIST][0]"), Some("1"));
+        assert_eq!(get("FIELDS[LIST][1][X]"), Some("&"));
+        assert!(!q.contains("EMPTY"));
+    }
+}
