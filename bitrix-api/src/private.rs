@@ -87,6 +87,14 @@ impl Checker {
         }
     }
 
+    /// A collection within its documented number of items.
+    pub fn max_items(&mut self, name: &str, len: Option<usize>, max: u32) {
+        let Some(n) = len else { return };
+        if n > max as usize {
+            self.push(name, format!("must have at most {max} items, got {n}"));
+        }
+    }
+
     /// At least one of a group of optional params must be given.
     pub fn one_of(&mut self, names: &[&str], present: &[bool]) {
         if !present.iter().any(|p| *p) {

@@ -113,6 +113,10 @@ pub struct FieldIr {
     pub max: Option<i64>,
     /// Maximum text length in characters.
     pub max_length: Option<u32>,
+    /// Maximum number of items of a collection.
+    pub max_items: Option<u32>,
+    /// May be sent as `null` (the Rust type is `Option<Option<T>>`).
+    pub nullable: bool,
     /// Boolean wire form.
     pub encoding: Option<Encoding>,
     /// Wire type as written in the spec (for doc tables).

@@ -399,6 +399,8 @@ impl<'a> Cx<'a> {
                 min: f.min,
                 max: f.max,
                 max_length: f.max_length,
+                max_items: f.max_items,
+                nullable: f.nullable,
                 encoding: f.encoding,
                 wire_type: wire_type(&f.ty, f.items.as_ref()),
                 doc: doc_with_values(
@@ -425,6 +427,8 @@ impl<'a> Cx<'a> {
             min: None,
             max: None,
             max_length: None,
+            max_items: None,
+            nullable: false,
             values: r.values.clone(),
             encoding: r.encoding,
             default: None,

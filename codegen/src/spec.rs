@@ -237,6 +237,12 @@ pub struct Field {
     /// Maximum length of a string, in characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
+    /// Maximum number of items of an `array` or `map`, checked before sending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u32>,
+    /// For optional params: may be sent as `null` to clear a value (Rust `Option<Option<T>>`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nullable: bool,
     /// Allowed values (an enumeration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<EnumValue>>,
@@ -316,6 +322,8 @@ impl Items {
         f.min = None;
         f.max = None;
         f.max_length = None;
+        f.max_items = None;
+        f.nullable = false;
         f.one_of = Vec::new();
         f.default = None;
         match self {

@@ -214,6 +214,8 @@ impl Validator {
             min: None,
             max: None,
             max_length: None,
+            max_items: None,
+            nullable: false,
             values: r.values.clone(),
             encoding: r.encoding,
             default: None,
@@ -403,6 +405,22 @@ impl Validator {
             self.push(
                 Diagnostic::new(path, here, "max_length: is only for text types")
                     .hint("remove it, or use max: for numbers"),
+            );
+        }
+        if f.max_items.is_some() && !collection {
+            self.push(
+                Diagnostic::new(path, here, "max_items: is only for array and map")
+                    .hint("remove it, or use max_length: for text"),
+            );
+        }
+        if f.nullable && (!is_param || f.required == Required::Yes || f.encoding.is_some()) {
+            self.push(
+                Diagnostic::new(
+                    path,
+                    here,
+                    "nullable: is only for optional params without encoding:",
+                )
+                .hint("results are optional anyway; a required param cannot be sent as null"),
             );
         }
         if !is_param && f.required == Required::Webhook {

@@ -31,6 +31,8 @@ fn schema_matches_the_model() {
         min: Some(1),
         max: Some(2),
         max_length: Some(3),
+        max_items: Some(4),
+        nullable: true,
         values: Some(vec![]),
         encoding: Some(Encoding::Yn),
         default: Some(serde_yaml::Value::Null),

@@ -88,6 +88,12 @@ pub fn field(f: &FieldIr) -> String {
         s.push_str(": ");
         s.push_str(&escape(&f.doc));
     }
+    if let Some(n) = f.max_items {
+        s.push_str(&format!(" At most {n} items."));
+    }
+    if f.nullable {
+        s.push_str(" Set it to `None` to send null, which clears the value.");
+    }
     if let Some(d) = &f.deprecated {
         s.push_str(&format!("\n\nDeprecated: {}", escape(d)));
     }

@@ -21,7 +21,9 @@ pub fn type_def(t: &TypeDef) -> TokenStream {
 /// The declared type of a field: wrapped in `Option` unless required.
 pub(crate) fn field_ty(f: &FieldIr) -> TokenStream {
     let t = ty(&f.ty);
-    if f.is_optional() {
+    if f.nullable {
+        quote!(::std::option::Option<::std::option::Option<#t>>)
+    } else if f.is_optional() {
         quote!(::std::option::Option<#t>)
     } else {
         t
@@ -72,6 +74,11 @@ pub(crate) fn redacting_debug(name: &str, fields: &[FieldIr]) -> Option<TokenStr
 
 /// The type a constructor or setter takes, and how to turn it into the field's type.
 pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
+    if f.nullable {
+        // `None` sends null, to clear the value.
+        let t = ty(&f.ty);
+        return (quote!(::std::option::Option<#t>), quote!());
+    }
     match &f.ty {
         RustTy::Str => (
             quote!(impl ::std::convert::Into<::std::string::String>),
@@ -179,12 +186,32 @@ fn fields_checks(fields: &[FieldIr]) -> TokenStream {
         if f.min.is_some() || f.max.is_some() {
             let lo = opt_tokens(f.min);
             let hi = opt_tokens(f.max);
-            let val = if opt { quote!(self.#id) } else { quote!(Some(self.#id)) };
+            let val = match (opt, f.nullable) {
+                (true, true) => quote!(self.#id.flatten()),
+                (true, false) => quote!(self.#id),
+                (false, _) => quote!(Some(self.#id)),
+            };
             let call = if f.ty == RustTy::Float { quote!(float_range) } else { quote!(int_range) };
             out.extend(quote!(c.#call(#wire, #val, #lo, #hi);));
         }
+        if let Some(max) = f.max_items {
+            let len = if opt {
+                if f.nullable {
+                    quote!(self.#id.as_ref().and_then(|v| v.as_ref()).map(|v| v.len()))
+                } else {
+                    quote!(self.#id.as_ref().map(|v| v.len()))
+                }
+            } else {
+                quote!(Some(self.#id.len()))
+            };
+            out.extend(quote!(c.max_items(#wire, #len, #max);));
+        }
         if let Some(max) = f.max_length {
-            let val = if opt { quote!(self.#id.as_deref()) } else { quote!(Some(self.#id.as_str())) };
+            let val = match (opt, f.nullable) {
+                (true, true) => quote!(self.#id.as_ref().and_then(|v| v.as_deref())),
+                (true, false) => quote!(self.#id.as_deref()),
+                (false, _) => quote!(Some(self.#id.as_str())),
+            };
             if f.ty == RustTy::Str {
                 out.extend(quote!(c.max_length(#wire, #val, #max);));
             }
@@ -192,14 +219,20 @@ fn fields_checks(fields: &[FieldIr]) -> TokenStream {
         match &f.ty {
             _ if !f.nested_check => {}
             RustTy::Named(_) => {
-                if opt {
+                if f.nullable {
+                    out.extend(quote!(if let Some(Some(v)) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
+                } else if opt {
                     out.extend(quote!(if let Some(v) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
                 } else {
                     out.extend(quote!(c.nested(#wire, |c| self.#id.check(c));));
                 }
             }
             RustTy::Vec(_) => {
-                let iter = if opt { quote!(self.#id.iter().flatten()) } else { quote!(self.#id.iter()) };
+                let iter = match (opt, f.nullable) {
+                    (true, true) => quote!(self.#id.iter().flatten().flatten()),
+                    (true, false) => quote!(self.#id.iter().flatten()),
+                    (false, _) => quote!(self.#id.iter()),
+                };
                 out.extend(quote!(for (i, v) in #iter.enumerate() { c.nested_index(#wire, i, |c| v.check(c)); }));
             }
             _ => {}
