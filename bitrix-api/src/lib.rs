@@ -21,6 +21,15 @@
 //!
 //! Methods live in one module per namespace (`imopenlines`, `imbot_v2`, …), each behind the
 //! cargo feature of the same name; `full` (the default) enables all.
+//!
+//! - Auth: [`Client::webhook`] for an incoming webhook, [`Client::oauth_builder`] for an
+//!   application (tokens renewed once however many calls meet `expired_token`; a
+//!   [`TokenStore`] persists each new pair).
+//! - Errors: [`Error`] sorts every failure into the method's documented error, a
+//!   [`SystemError`], an unknown code kept verbatim, a refusal before sending, a transport
+//!   failure, or an undecodable answer that keeps its raw body.
+//! - [`Client::batch`] sends up to 50 typed calls in one request; [`Client::call_full`] also
+//!   returns `time` and, for lists, `total` / `next`.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
