@@ -87,6 +87,20 @@ impl Checker {
         }
     }
 
+    /// A param required when a sibling has a given value.
+    pub fn required_if(
+        &mut self,
+        name: &str,
+        present: bool,
+        other: &str,
+        value: &str,
+        actual: Option<String>,
+    ) {
+        if !present && actual.as_deref() == Some(value) {
+            self.push(name, format!("is required when {other} is {value}"));
+        }
+    }
+
     /// A collection within its documented number of items.
     pub fn max_items(&mut self, name: &str, len: Option<usize>, max: u32) {
         let Some(n) = len else { return };
@@ -152,6 +166,15 @@ pub fn result_error(code: Option<&str>, description: Option<&str>) -> Option<cra
         description: description.unwrap_or("").to_string(),
         status: 200,
     })
+}
+
+/// A param's value as sent, as text (`None` when unset or not a scalar).
+pub fn wire_value<T: serde::Serialize + ?Sized>(v: &T) -> Option<String> {
+    match serde_json::to_value(v).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Sends a boolean as `Y` / `N`.

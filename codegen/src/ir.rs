@@ -115,6 +115,8 @@ pub struct FieldIr {
     pub max_length: Option<u32>,
     /// Maximum number of items of a collection.
     pub max_items: Option<u32>,
+    /// Required when a sibling has a value: (sibling wire name, sibling ident, value as sent).
+    pub required_if: Option<(String, String, String)>,
     /// May be sent as `null` (the Rust type is `Option<Option<T>>`).
     pub nullable: bool,
     /// Boolean wire form.

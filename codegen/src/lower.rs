@@ -400,6 +400,16 @@ impl<'a> Cx<'a> {
                 max: f.max,
                 max_length: f.max_length,
                 max_items: f.max_items,
+                required_if: f.required_if.as_ref().and_then(|c| {
+                    fields.iter().find(|s| s.name == c.name).map(|s| {
+                        let base = s.rust_name.clone().unwrap_or_else(|| names::snake(&s.name));
+                        (
+                            c.name.clone(),
+                            names::field_ident(&base),
+                            c.value.to_string(),
+                        )
+                    })
+                }),
                 nullable: f.nullable,
                 encoding: f.encoding,
                 wire_type: wire_type(&f.ty, f.items.as_ref()),
@@ -428,6 +438,7 @@ impl<'a> Cx<'a> {
             max: None,
             max_length: None,
             max_items: None,
+            required_if: None,
             nullable: false,
             values: r.values.clone(),
             encoding: r.encoding,

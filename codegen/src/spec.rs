@@ -237,6 +237,9 @@ pub struct Field {
     /// Maximum length of a string, in characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
+    /// Required only when a sibling param has a given value (checked before sending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
     /// Maximum number of items of an `array` or `map`, checked before sending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u32>,
@@ -264,6 +267,16 @@ pub struct Field {
     /// What it is, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// A condition on a sibling param: `{name: eventMode, value: webhook}`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Wire name of the sibling param.
+    pub name: String,
+    /// The value (as sent) that makes this param required.
+    pub value: Scalar,
 }
 
 /// The `result` of a method: a field without a name.
@@ -323,6 +336,7 @@ impl Items {
         f.max = None;
         f.max_length = None;
         f.max_items = None;
+        f.required_if = None;
         f.nullable = false;
         f.one_of = Vec::new();
         f.default = None;

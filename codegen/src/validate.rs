@@ -215,6 +215,7 @@ impl Validator {
             max: None,
             max_length: None,
             max_items: None,
+            required_if: None,
             nullable: false,
             values: r.values.clone(),
             encoding: r.encoding,
@@ -241,6 +242,38 @@ impl Validator {
                 self.push(Diagnostic::new(path, &here, "empty name"));
             }
             self.field(path, &here, f, is_param);
+            if let Some(cond) = &f.required_if {
+                let sibling = fields.iter().find(|s| s.name == cond.name);
+                let scalar = sibling.is_some_and(|s| {
+                    matches!(&s.ty, TypeExpr::One(t) if STRING_TYPES.contains(&t.as_str()) || t == "integer")
+                        && s.encoding.is_none()
+                });
+                if !is_param || f.required == Required::Yes {
+                    self.push(
+                        Diagnostic::new(path, &here, "required_if: is only for optional params")
+                            .hint("remove required: true, or required_if:"),
+                    );
+                } else if sibling.is_none() {
+                    let d = Diagnostic::new(
+                        path,
+                        &here,
+                        format!(
+                            "required_if names \"{}\", which is not a field here",
+                            cond.name
+                        ),
+                    );
+                    self.push(d.suggest(&cond.name, fields.iter().map(|s| s.name.as_str())));
+                } else if !scalar {
+                    self.push(Diagnostic::new(
+                        path,
+                        &here,
+                        format!(
+                            "required_if needs \"{}\" to be a string or integer",
+                            cond.name
+                        ),
+                    ));
+                }
+            }
         }
     }
 

@@ -32,6 +32,10 @@ fn schema_matches_the_model() {
         max: Some(2),
         max_length: Some(3),
         max_items: Some(4),
+        required_if: Some(Condition {
+            name: "B".into(),
+            value: Scalar::Str("x".into()),
+        }),
         nullable: true,
         values: Some(vec![]),
         encoding: Some(Encoding::Yn),

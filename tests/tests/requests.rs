@@ -1,7 +1,10 @@
 //! What typed requests put on the wire, and what they refuse before sending (no server needed:
 //! a refused call never opens a connection).
 
-use bitrix_api::imbot_v2::{BotUpdate, BotUpdateFields, ChatMessageSend, ChatMessageSendFields};
+use bitrix_api::imbot_v2::{
+    BotRegister, BotRegisterFields, BotRegisterFieldsEventMode, BotRegisterFieldsProperties,
+    BotUpdate, BotUpdateFields, ChatMessageSend, ChatMessageSendFields,
+};
 use bitrix_api::imopenlines::{BotSessionTransfer, DialogGet};
 use bitrix_api::{Client, Error};
 
@@ -53,6 +56,36 @@ async fn documented_limits_are_refused_before_sending() {
         }
         other => panic!("{other:?}"),
     }
+    // webhookUrl is required only when eventMode is webhook.
+    let fields = |mode| {
+        BotRegisterFields::new("helper", BotRegisterFieldsProperties::new("Helper"))
+            .bot_token("token")
+            .event_mode(mode)
+    };
+    match client()
+        .call(BotRegister::new(fields(
+            BotRegisterFieldsEventMode::Webhook,
+        )))
+        .await
+        .unwrap_err()
+    {
+        Error::Refused(r) => {
+            assert_eq!(r.problems.len(), 1, "{r}");
+            assert_eq!(r.problems[0].param, "fields.webhookUrl");
+            assert!(
+                r.problems[0].message.contains("eventMode is webhook"),
+                "{r}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let fetch = client()
+        .call(BotRegister::new(fields(BotRegisterFieldsEventMode::Fetch)))
+        .await;
+    assert!(
+        matches!(fetch, Err(Error::Transport(_))),
+        "sent (and failed to connect): {fetch:?}"
+    );
     match client().call(DialogGet::new()).await.unwrap_err() {
         Error::Refused(r) => assert_eq!(
             r.problems[0].param,

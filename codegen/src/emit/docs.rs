@@ -88,6 +88,9 @@ pub fn field(f: &FieldIr) -> String {
         s.push_str(": ");
         s.push_str(&escape(&f.doc));
     }
+    if let Some((other, _, value)) = &f.required_if {
+        s.push_str(&format!(" Required when `{other}` is `{value}`."));
+    }
     if let Some(n) = f.max_items {
         s.push_str(&format!(" At most {n} items."));
     }

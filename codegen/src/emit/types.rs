@@ -134,7 +134,7 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
         }
     });
     let new_doc = if required.is_empty() {
-        "A request with every parameter unset.".to_string()
+        "Creates it with every field unset.".to_string()
     } else {
         let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
         format!(
@@ -193,6 +193,16 @@ fn fields_checks(fields: &[FieldIr]) -> TokenStream {
             };
             let call = if f.ty == RustTy::Float { quote!(float_range) } else { quote!(int_range) };
             out.extend(quote!(c.#call(#wire, #val, #lo, #hi);));
+        }
+        if let Some((other, other_id, value)) = &f.required_if {
+            let other_id = ident(other_id);
+            out.extend(quote!(c.required_if(
+                #wire,
+                self.#id.is_some(),
+                #other,
+                #value,
+                crate::__private::wire_value(&self.#other_id),
+            );));
         }
         if let Some(max) = f.max_items {
             let len = if opt {
