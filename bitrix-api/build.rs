@@ -21,12 +21,8 @@ fn main() {
         &manifest.join("Cargo.toml"),
         api.namespaces.keys().map(String::as_str),
     );
-    let files = bitrix_codegen::render::files(&api).unwrap_or_else(|e| fail(&e));
-    for (name, content) in files {
-        let path = out.join(&name);
-        if let Err(e) = bitrix_codegen::render::write_if_changed(&path, &content) {
-            fail(&format!("cannot write {}: {e}", path.display()));
-        }
+    if let Err(e) = bitrix_codegen::render::write_all(&api, &out) {
+        fail(&e);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Generates the conformance registry: for every spec method, a function that decodes a JSON
 //! `result` into the method's generated result type.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
@@ -32,14 +32,8 @@ fn main() {
          #[allow(deprecated)]\n\
          pub fn decode_result(method: &str, json: &str) -> Option<Result<(), String>> {{\n    match method {{\n{arms}        _ => None,\n    }}\n}}\n"
     );
-    write_if_changed(&out.join("registry.rs"), &code);
-}
-
-fn write_if_changed(path: &Path, content: &str) {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
-        return;
-    }
-    if let Err(e) = std::fs::write(path, content) {
+    let path = out.join("registry.rs");
+    if let Err(e) = bitrix_codegen::render::write_if_changed(&path, &code) {
         eprintln!("error: cannot write {}: {e}", path.display());
         std::process::exit(1);
     }

@@ -59,27 +59,24 @@ pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
-/// Loads, checks and lowers `spec_dir`, then writes every file into `out_dir`.
-/// Returns the files written (unchanged ones are left alone).
-pub fn generate(spec_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-    let api = crate::check_dir(spec_dir)?;
-    let files = files(&api).map_err(|e| {
-        vec![Diagnostic::new(spec_dir, "", e).hint("this is a generator bug: please report it")]
-    })?;
+/// Writes every generated file of `api` into `out_dir`, leaving unchanged files alone.
+/// Returns the files written.
+pub fn write_all(api: &Api, out_dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
-    for (name, content) in files {
+    for (name, content) in files(api)? {
         let path = out_dir.join(name);
         match write_if_changed(&path, &content) {
             Ok(true) => written.push(path),
             Ok(false) => {}
-            Err(e) => {
-                return Err(vec![Diagnostic::new(
-                    &path,
-                    "",
-                    format!("cannot write: {e}"),
-                )])
-            }
+            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
         }
     }
     Ok(written)
+}
+
+/// Loads, checks and lowers `spec_dir`, then writes every file into `out_dir`.
+/// Returns the files written (unchanged ones are left alone).
+pub fn generate(spec_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let api = crate::check_dir(spec_dir)?;
+    write_all(&api, out_dir).map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
 }

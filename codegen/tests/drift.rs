@@ -642,21 +642,9 @@ fn import_writes_a_loadable_draft_and_refuses_to_overwrite() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// The documentation directory, or `None` (with a message) when the test should skip.
-/// Under CI a missing directory is a failure, not a skip.
+/// The documentation directory, or `None` when the test should skip (see `docs::dir_from_env`).
 fn docs_dir() -> Option<PathBuf> {
-    match std::env::var_os("BITRIX_DOCS_DIR") {
-        Some(d) => Some(PathBuf::from(d)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("BITRIX_DOCS_DIR is not set; CI must provide the documentation snapshot")
-        }
-        None => {
-            eprintln!(
-                "skipped: set BITRIX_DOCS_DIR to the documentation directory to run this test"
-            );
-            None
-        }
-    }
+    bitrix_codegen::docs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn spec_root() -> PathBuf {

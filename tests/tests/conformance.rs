@@ -24,21 +24,7 @@ fn decode<M: bitrix_api::Method>(json: &str) -> Result<(), String> {
 }
 
 fn docs_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BITRIX_DOCS_DIR").map(PathBuf::from);
-    match dir {
-        Some(d) if d.join("api-reference").is_dir() => Some(d),
-        other => {
-            let why = match other {
-                Some(d) => format!("BITRIX_DOCS_DIR={} holds no api-reference/", d.display()),
-                None => "BITRIX_DOCS_DIR is not set".to_string(),
-            };
-            if std::env::var_os("CI").is_some() {
-                panic!("{why}: CI must point it at the official docs (../shared/b24restdocs)");
-            }
-            eprintln!("skipped: {why}");
-            None
-        }
-    }
+    bitrix_codegen::docs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The JSON code blocks of a page's response section (from a heading naming "Response" to the

@@ -33,6 +33,28 @@ use std::path::{Path, PathBuf};
 
 pub use page::{parse_error_page, parse_page, ParsedPage};
 
+/// The environment variable that names the documentation directory for tests and CI.
+pub const DOCS_DIR_VAR: &str = "BITRIX_DOCS_DIR";
+
+/// The documentation directory named by [`DOCS_DIR_VAR`], for tests that read the docs.
+///
+/// `Ok(None)` (after printing why) when it is unset outside CI, so the test can skip; an error
+/// when it is unset under CI (`CI` set) or does not hold `api-reference/`: there the test must
+/// fail, not skip.
+pub fn dir_from_env() -> Result<Option<PathBuf>, String> {
+    match std::env::var_os(DOCS_DIR_VAR).map(PathBuf::from) {
+        Some(d) if d.join("api-reference").is_dir() => Ok(Some(d)),
+        Some(d) => Err(format!("{DOCS_DIR_VAR}={} holds no api-reference/", d.display())),
+        None if std::env::var_os("CI").is_some() => Err(format!(
+            "{DOCS_DIR_VAR} is not set; CI must point it at the official docs (../shared/b24restdocs)"
+        )),
+        None => {
+            eprintln!("skipped: set {DOCS_DIR_VAR} to the documentation directory to run this test");
+            Ok(None)
+        }
+    }
+}
+
 /// Something on a page the parser could not read, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Warning {

@@ -7,8 +7,6 @@ use serde_json::json;
 
 use super::common::*;
 
-const DIALOG_GET: &str = "imopenlines.dialog.get";
-
 #[tokio::test]
 async fn urls_are_on_loopback() {
     let emu = start().await;

@@ -124,3 +124,13 @@ pub async fn session(emu: &Emulator, method: &str, params: &Value) -> Reply {
     body["sessid"] = Value::String("0123456789abcdef0123456789abcdef".to_owned());
     post_json(&format!("{}{method}", emu.rest_url()), &body).await
 }
+
+/// Method name used by most tests.
+pub const DIALOG_GET: &str = "imopenlines.dialog.get";
+
+/// HTTP status of `imopenlines.dialog.get` for seeded chat 101 over the webhook.
+pub async fn dialog_status(emu: &Emulator) -> u16 {
+    hook(emu, DIALOG_GET, &serde_json::json!({"CHAT_ID": 101}))
+        .await
+        .status
+}

@@ -4,7 +4,6 @@ use serde_json::json;
 
 use super::common::*;
 
-const DIALOG_GET: &str = "imopenlines.dialog.get";
 const CRM_CHAT_GET: &str = "imopenlines.crm.chat.get";
 
 #[tokio::test]

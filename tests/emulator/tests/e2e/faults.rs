@@ -7,8 +7,6 @@ use serde_json::json;
 
 use super::common::*;
 
-const DIALOG_GET: &str = "imopenlines.dialog.get";
-
 #[tokio::test]
 async fn html_502_for_the_next_n_requests() {
     let emu = start().await;
@@ -88,21 +86,11 @@ async fn faults_over_http() {
     let r = post_json(&url, &json!({"fault": "delay", "delay_ms": 200})).await;
     assert_eq!(r.status, 200);
 
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        502
-    );
+    assert_eq!(dialog_status(&emu).await, 502);
     let truncated = hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101})).await;
     assert!(truncated.json.is_null() && truncated.status == 200);
     let t0 = Instant::now();
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(dialog_status(&emu).await, 200);
     assert!(t0.elapsed() >= Duration::from_millis(200));
 
     // Bad fault requests are refused, not crashed on.
@@ -130,12 +118,7 @@ async fn faults_over_http() {
         .await
         .unwrap();
     assert_eq!(cleared.status().as_u16(), 200);
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(dialog_status(&emu).await, 200);
 }
 
 #[tokio::test]

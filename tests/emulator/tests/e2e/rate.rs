@@ -7,8 +7,6 @@ use serde_json::json;
 
 use super::common::*;
 
-const DIALOG_GET: &str = "imopenlines.dialog.get";
-
 #[tokio::test]
 async fn limit_triggers_at_threshold_plus_one_and_drains() {
     let emu = start_with(Config {
@@ -35,36 +33,16 @@ async fn limit_triggers_at_threshold_plus_one_and_drains() {
     .await
     .assert_error(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        503
-    );
+    assert_eq!(dialog_status(&emu).await, 200);
+    assert_eq!(dialog_status(&emu).await, 200);
+    assert_eq!(dialog_status(&emu).await, 503);
 }
 
 #[tokio::test]
 async fn off_by_default() {
     let emu = start().await;
     for _ in 0..60 {
-        assert_eq!(
-            hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(dialog_status(&emu).await, 200);
     }
 }
 
@@ -75,23 +53,8 @@ async fn can_be_switched_on_later() {
         threshold: 1,
         drain_per_sec: 1,
     }));
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        503
-    );
+    assert_eq!(dialog_status(&emu).await, 200);
+    assert_eq!(dialog_status(&emu).await, 503);
     emu.set_rate_limit(None);
-    assert_eq!(
-        hook(&emu, DIALOG_GET, &json!({"CHAT_ID": 101}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(dialog_status(&emu).await, 200);
 }
