@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures what BENCHMARKS.md reports: build time and generated lines of bitrix-api per feature
-# set, and the time of `bitrix-codegen check spec`. Uses its own target dir; takes a few minutes.
+# set, and the time of `bitrix-tools check spec`. Uses its own target dir; takes a few minutes.
 # Usage: scripts/measure-build.sh [TARGET_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ for feats in "--no-default-features" "--no-default-features --features imopenlin
   for f in $feats; do case $f in --features|--no-default-features) ;; full) used=$gen ;; *) used=$((used + $(wc -l < "$out/$f.rs"))) ;; esac; done
   echo "bitrix-api crate alone, $feats: ${t} s; generated lines compiled: $used (all files: $gen)"
 done
-cargo build -q --release -p bitrix-codegen
+cargo build -q --release -p bitrix-tools
 best=999
-for i in 1 2 3 4 5; do t=$(secs "$T/release/bitrix-codegen" check spec); best=$(echo "if ($t < $best) $t else $best" | bc); done
-echo "bitrix-codegen check spec (release, best of 5): $best s"
+for i in 1 2 3 4 5; do t=$(secs "$T/release/bitrix-tools" check spec); best=$(echo "if ($t < $best) $t else $best" | bc); done
+echo "bitrix-tools check spec (release, best of 5): $best s"

@@ -8,7 +8,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     let spec = manifest.join("../spec");
     println!("cargo:rerun-if-changed={}", spec.display());
-    let api = match bitrix_codegen::check_dir(&spec) {
+    let api = match bitrix_codegen::Generator::new(&spec).check() {
         Ok(api) => api,
         Err(d) => {
             eprintln!(

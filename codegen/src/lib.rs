@@ -1,48 +1,34 @@
 //! `bitrix-codegen`: generates the typed Bitrix24 REST binding from the YAML spec.
 //!
-//! The pipeline, one module per stage: [`load`] (YAML → [`spec`] model) → [`validate`]
-//! → [`lower`] (→ [`ir`], every Rust name decided) → [`emit`] (`quote!` tokens) →
-//! [`render`] (`prettyplease`, files written only when changed).
+//! One entry point, [`Generator`]: it loads the spec ([`spec`] model, [`load`]), validates and
+//! lowers it into the [`ir`] (every Rust name decided), emits tokens with `quote!` and formats
+//! them with `prettyplease`, writing only files whose content changed. Every problem in the
+//! spec comes back as a [`diag::Diagnostic`] naming its file, place and a fix.
 //!
 //! From a `build.rs`:
 //!
 //! ```no_run
 //! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
-//! if let Err(diags) = bitrix_codegen::generate(std::path::Path::new("spec"), &out) {
+//! let generator = bitrix_codegen::Generator::new("spec");
+//! if let Err(diags) = generator.write(&out) {
 //!     eprint!("{}", bitrix_codegen::diag::report(&diags));
 //!     std::process::exit(1);
 //! }
 //! ```
+//!
+//! The docs parser, `drift` and `import` live in the `bitrix-tools` crate, which builds on
+//! this one; a build of `bitrix-api` never compiles them.
 
 pub mod diag;
-pub mod docs;
-pub mod drift;
-pub mod emit;
-pub mod import;
 pub mod ir;
 pub mod load;
-pub mod lower;
-pub mod names;
 pub mod render;
 pub mod spec;
-pub mod validate;
 
-pub use render::generate;
+mod emit;
+mod generator;
+mod lower;
+mod names;
+mod validate;
 
-use diag::Diagnostic;
-use std::path::Path;
-
-/// Loads, validates and lowers a spec directory; every problem found is returned together.
-pub fn check_dir(dir: &Path) -> Result<ir::Api, Vec<Diagnostic>> {
-    let (set, mut diags) = load::load_dir(dir);
-    diags.extend(validate::validate(&set));
-    let (api, lower_diags) = lower::lower(&set);
-    diags.extend(lower_diags);
-    if diags.is_empty() {
-        Ok(api)
-    } else {
-        diags.sort();
-        diags.dedup();
-        Err(diags)
-    }
-}
+pub use generator::Generator;

@@ -5,11 +5,11 @@ use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::load::SpecSet;
 use crate::names;
+use crate::spec::STRING_TYPES;
 use crate::spec::{
     AuthKind, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar,
     TypeExpr, TypesFile,
 };
-use crate::validate::STRING_TYPES;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

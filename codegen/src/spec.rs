@@ -7,6 +7,27 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Built-in type names of the spec format.
+pub const BUILTIN_TYPES: &[&str] = &[
+    "integer",
+    "double",
+    "string",
+    "text",
+    "char",
+    "boolean",
+    "date",
+    "datetime",
+    "timestamp",
+    "file",
+    "any",
+    "array",
+    "object",
+    "map",
+];
+
+/// Types that hold text on the wire.
+pub const STRING_TYPES: &[&str] = &["string", "text", "char", "date", "datetime", "file"];
+
 /// One method file: `spec/methods/<method>.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -6,30 +6,10 @@ use crate::diag::Diagnostic;
 use crate::load::SpecSet;
 use crate::spec::{
     EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+    BUILTIN_TYPES, STRING_TYPES,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// Built-in type names of the spec format.
-pub const BUILTIN_TYPES: &[&str] = &[
-    "integer",
-    "double",
-    "string",
-    "text",
-    "char",
-    "boolean",
-    "date",
-    "datetime",
-    "timestamp",
-    "file",
-    "any",
-    "array",
-    "object",
-    "map",
-];
-
-/// Types that hold text on the wire.
-pub const STRING_TYPES: &[&str] = &["string", "text", "char", "date", "datetime", "file"];
 
 /// Checks the whole set; returns every problem found.
 pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {

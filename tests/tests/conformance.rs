@@ -24,7 +24,7 @@ fn decode<M: bitrix_api::Method>(json: &str) -> Result<(), String> {
 }
 
 fn docs_dir() -> Option<PathBuf> {
-    bitrix_codegen::docs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
+    bitrix_tools::apidocs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The JSON code blocks of a page's response section (from a heading naming "Response" to the
@@ -124,7 +124,7 @@ fn spec_agrees_with_the_docs() {
     let spec_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     let (set, diags) = bitrix_codegen::load::load_dir(&spec_dir);
     assert!(diags.is_empty(), "{}", bitrix_codegen::diag::report(&diags));
-    let docs = bitrix_codegen::docs::parse_dir(&dir).expect("the docs directory can be read");
+    let docs = bitrix_tools::apidocs::parse_dir(&dir).expect("the docs directory can be read");
 
     let mut failures = Vec::new();
     let mut examples = 0;

@@ -37,7 +37,11 @@ impl OneMethod {
 
     fn check(&self, text: &str) -> Result<(), String> {
         std::fs::write(&self.file, text).unwrap();
-        match std::panic::catch_unwind(|| bitrix_codegen::check_dir(&self.dir).map(|_| ())) {
+        match std::panic::catch_unwind(|| {
+            bitrix_codegen::Generator::new(&self.dir)
+                .check()
+                .map(|_| ())
+        }) {
             Ok(_) => Ok(()),
             Err(_) => Err(text.to_string()),
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 fn api() -> bitrix_codegen::ir::Api {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    match bitrix_codegen::check_dir(&spec) {
+    match bitrix_codegen::Generator::new(&spec).check() {
         Ok(api) => api,
         Err(d) => panic!(
             "the spec has problems:\n{}",
@@ -63,7 +63,7 @@ fn module_types() {
 fn common_items() {
     let api = api();
     let _guard = settings().bind_to_scope();
-    let code = bitrix_codegen::render::format(bitrix_codegen::emit::common(&api)).unwrap();
+    let code = bitrix_codegen::render::common(&api).unwrap();
     insta::assert_snapshot!("common", code);
 }
 

@@ -35,7 +35,7 @@ fn spec_for(case: &str) -> PathBuf {
 
 fn report(case: &str) -> String {
     let dir = spec_for(case);
-    let out = match bitrix_codegen::check_dir(&dir) {
+    let out = match bitrix_codegen::Generator::new(&dir).check() {
         Ok(_) => "no problems\n".to_string(),
         Err(diags) => bitrix_codegen::diag::report(&diags),
     };
@@ -79,7 +79,9 @@ fn three_files() {
 #[test]
 fn keyword_param() {
     let dir = spec_for("keyword_param");
-    let api = bitrix_codegen::check_dir(&dir).expect("keywords must be accepted");
+    let api = bitrix_codegen::Generator::new(&dir)
+        .check()
+        .expect("keywords must be accepted");
     let code = bitrix_codegen::render::method(&api, "a.b")
         .unwrap()
         .unwrap();

@@ -1,7 +1,7 @@
 //! Drift check: compares the documentation pages with the spec, method by method.
 //!
-//! `bitrix-codegen drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]`
-//! reads every method page under the docs directory ([`crate::docs::parse_dir`]) and
+//! `bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]`
+//! reads every method page under the docs directory ([`crate::apidocs::parse_dir`]) and
 //! every `methods/*.yaml` of the spec, pairs them by wire name (not by page path, since
 //! pages move) and reports each difference as a [`Finding`] naming the method and the
 //! parameter, field or error code. Exit status: 0 no drift, 1 drift, 2 usage or IO error.
@@ -37,7 +37,7 @@
 //! - parameters and result fields by name, at every depth: added, removed, renamed (a
 //!   removed and an added name equal up to case and `_`/`-`, or the only removed and the
 //!   only added name at the same position with equivalent types), type changes under the
-//!   rules of [`crate::docs::types`], and for parameters required-flag changes
+//!   rules of [`crate::apidocs::types`], and for parameters required-flag changes
 //!   (`true`, `false`, `webhook`; a page that stars every member of what the spec
 //!   declares a `one_of` group, with the spec saying `false`, is not a change). Nested
 //!   fields are compared only where the page
@@ -53,14 +53,14 @@
 //!   the table has a status column: a status guessed from the section's example line is
 //!   not compared) and message (whitespace-normalised) compared.
 
-use crate::docs::types::{
+use crate::apidocs::types::{
     equivalent, field_atoms, fits_encoding, named_type, parse_doc_type, render, result_atoms, Atom,
 };
-use crate::docs::{
+use crate::apidocs::{
     page::parse_error_page, parse_dir, DocError, DocField, DocResult, DocSet, PageFacts,
 };
-use crate::load::load_file;
-use crate::spec::{ErrorSpec, Field, MethodSpec, Required, ResultSpec, SystemErrorsFile};
+use bitrix_codegen::load::load_file;
+use bitrix_codegen::spec::{ErrorSpec, Field, MethodSpec, Required, ResultSpec, SystemErrorsFile};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -176,7 +176,7 @@ pub struct Report {
     /// Every difference, sorted by method, kind and item.
     pub findings: Vec<Finding>,
     /// Parser warnings for the pages of compared methods: facts that could not be read.
-    pub warnings: Vec<crate::docs::Warning>,
+    pub warnings: Vec<crate::apidocs::Warning>,
     /// Findings matched by a spec method's `deviations` (deliberate differences), sorted.
     pub accepted: Vec<Finding>,
 }
@@ -897,7 +897,7 @@ pub fn render_json(r: &Report) -> String {
 }
 
 const USAGE: &str =
-    "usage: bitrix-codegen drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]";
+    "usage: bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]";
 
 /// Command-line entry: `args` are the words after `drift`. Returns the exit status
 /// (0 no drift, 1 drift, 2 usage or IO error).
@@ -935,13 +935,13 @@ pub fn cli(args: &[String]) -> u8 {
                 return 0;
             }
             _ => {
-                eprintln!("bitrix-codegen drift: unexpected argument {a:?}\n{USAGE}");
+                eprintln!("bitrix-tools drift: unexpected argument {a:?}\n{USAGE}");
                 return 2;
             }
         }
     }
     let Some(docs) = docs else {
-        eprintln!("bitrix-codegen drift: --docs is required\n{USAGE}");
+        eprintln!("bitrix-tools drift: --docs is required\n{USAGE}");
         return 2;
     };
     let coverage = if only.is_empty() {
@@ -960,7 +960,7 @@ pub fn cli(args: &[String]) -> u8 {
         }
         Err(errs) => {
             for e in errs {
-                eprintln!("bitrix-codegen drift: {e}");
+                eprintln!("bitrix-tools drift: {e}");
             }
             2
         }

@@ -1,6 +1,6 @@
 //! Import: drafts a spec file for a documented method from its page's facts.
 //!
-//! `bitrix-codegen import --docs DIR [--out spec/methods] [--force] METHOD...` writes
+//! `bitrix-tools import --docs DIR [--out spec/methods] [--force] METHOD...` writes
 //! `<out>/<method>.yaml` for each method: scopes, access, page path, deprecation,
 //! parameters (types, required flags, nested fields), result and errors (status, code,
 //! message) as the page gives them. Every `summary` and `description` is a `TODO:`
@@ -16,9 +16,9 @@
 //! keeps its name in lower case; a documented object whose only field is a placeholder
 //! key (`<chatId>`) becomes a `map` whose `items` and `fields` come from the placeholder.
 
-use crate::docs::types::{is_named_type, parse_doc_type, to_spec, Atom};
-use crate::docs::{parse_dir, DocError, DocField, DocResult, PageFacts};
-use crate::spec::{MethodSpec, Required, TypeExpr};
+use crate::apidocs::types::{is_named_type, parse_doc_type, to_spec, Atom};
+use crate::apidocs::{parse_dir, DocError, DocField, DocResult, PageFacts};
+use bitrix_codegen::spec::{MethodSpec, Required, TypeExpr};
 use serde_yaml::{Mapping, Value};
 use std::path::{Path, PathBuf};
 
@@ -289,7 +289,7 @@ pub fn import(
     Ok(out)
 }
 
-const USAGE: &str = "usage: bitrix-codegen import --docs DIR [--out DIR] [--force] METHOD...";
+const USAGE: &str = "usage: bitrix-tools import --docs DIR [--out DIR] [--force] METHOD...";
 
 /// Command-line entry: `args` are the words after `import`. Returns the exit status
 /// (0 all written, 1 a method not documented or a file exists, 2 usage or IO error).
@@ -318,7 +318,7 @@ pub fn cli(args: &[String]) -> u8 {
                 return 0;
             }
             (a, _) if a.starts_with("--") => {
-                eprintln!("bitrix-codegen import: unexpected argument {a:?}\n{USAGE}");
+                eprintln!("bitrix-tools import: unexpected argument {a:?}\n{USAGE}");
                 return 2;
             }
             (a, _) => {
@@ -328,11 +328,11 @@ pub fn cli(args: &[String]) -> u8 {
         }
     }
     let Some(docs) = docs else {
-        eprintln!("bitrix-codegen import: --docs is required\n{USAGE}");
+        eprintln!("bitrix-tools import: --docs is required\n{USAGE}");
         return 2;
     };
     if methods.is_empty() {
-        eprintln!("bitrix-codegen import: name at least one method\n{USAGE}");
+        eprintln!("bitrix-tools import: name at least one method\n{USAGE}");
         return 2;
     }
     match import(&docs, &out, &methods, force) {
@@ -354,7 +354,7 @@ pub fn cli(args: &[String]) -> u8 {
             status
         }
         Err(e) => {
-            eprintln!("bitrix-codegen import: {e}");
+            eprintln!("bitrix-tools import: {e}");
             2
         }
     }

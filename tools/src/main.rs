@@ -1,21 +1,21 @@
-//! The `bitrix-codegen` command: check, render, drift, import.
+//! The `bitrix-tools` command: check, render, drift, import.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  bitrix-codegen check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
-  bitrix-codegen render [--spec DIR] METHOD    print the generated Rust of one method
-  bitrix-codegen drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
-  bitrix-codegen import --docs DIR [--out DIR] [--force] METHOD...";
+  bitrix-tools check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
+  bitrix-tools render [--spec DIR] METHOD    print the generated Rust of one method
+  bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
+  bitrix-tools import --docs DIR [--out DIR] [--force] METHOD...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
         Some("render") => render(&args[1..]),
-        Some("drift") => bitrix_codegen::drift::cli(&args[1..]),
-        Some("import") => bitrix_codegen::import::cli(&args[1..]),
+        Some("drift") => bitrix_tools::drift::cli(&args[1..]),
+        Some("import") => bitrix_tools::import::cli(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             0
@@ -38,10 +38,10 @@ fn check(args: &[String]) -> u8 {
         }
     };
     if !Path::new(dir).is_dir() {
-        eprintln!("bitrix-codegen: {dir}: not a directory");
+        eprintln!("bitrix-tools: {dir}: not a directory");
         return 2;
     }
-    match bitrix_codegen::check_dir(Path::new(dir)) {
+    match bitrix_codegen::Generator::new(dir).check() {
         Ok(api) => {
             let n: usize = api.namespaces.values().map(|ns| ns.methods.len()).sum();
             println!(
@@ -67,7 +67,7 @@ fn render(args: &[String]) -> u8 {
             return 2;
         }
     };
-    let api = match bitrix_codegen::check_dir(Path::new(spec)) {
+    let api = match bitrix_codegen::Generator::new(spec).check() {
         Ok(api) => api,
         Err(diags) => {
             eprint!("{}", bitrix_codegen::diag::report(&diags));
@@ -80,11 +80,11 @@ fn render(args: &[String]) -> u8 {
             0
         }
         Some(Err(e)) => {
-            eprintln!("bitrix-codegen: {e}");
+            eprintln!("bitrix-tools: {e}");
             1
         }
         None => {
-            eprintln!("bitrix-codegen: no method {method} in {spec}");
+            eprintln!("bitrix-tools: no method {method} in {spec}");
             2
         }
     }

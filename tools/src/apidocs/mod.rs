@@ -26,7 +26,7 @@ pub mod page;
 pub mod types;
 pub mod yfm;
 
-use crate::spec::Required;
+use bitrix_codegen::spec::Required;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! Tests of the documentation page parser: one fixture page per layout variant, and a
 //! run over the whole documentation directory named by `BITRIX_DOCS_DIR`.
 
-use bitrix_codegen::docs::page::parse_error_page;
-use bitrix_codegen::docs::{parse_dir, parse_page, DocField, PageFacts, Warning};
 use bitrix_codegen::spec::Required;
+use bitrix_tools::apidocs::page::parse_error_page;
+use bitrix_tools::apidocs::{parse_dir, parse_page, DocField, PageFacts, Warning};
 use std::path::PathBuf;
 
 /// Parses a fixture page that must document a method.
@@ -472,7 +472,7 @@ fn never_panics_on_broken_markup() {
 
 /// The documentation directory, or `None` when the test should skip (see `docs::dir_from_env`).
 fn docs_dir() -> Option<PathBuf> {
-    bitrix_codegen::docs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
+    bitrix_tools::apidocs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

@@ -2,10 +2,10 @@
 //! drift, the command lines, and runs against the documentation named by
 //! `BITRIX_DOCS_DIR`.
 
-use bitrix_codegen::docs::{parse_dir, parse_page, DocSet, PageFacts};
-use bitrix_codegen::drift::{self, compare, compare_method, Coverage, Finding, Kind};
-use bitrix_codegen::import::{self, draft_yaml, Outcome};
 use bitrix_codegen::spec::MethodSpec;
+use bitrix_tools::apidocs::{parse_dir, parse_page, DocSet, PageFacts};
+use bitrix_tools::drift::{self, compare, compare_method, Coverage, Finding, Kind};
+use bitrix_tools::import::{self, draft_yaml, Outcome};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -644,7 +644,7 @@ fn import_writes_a_loadable_draft_and_refuses_to_overwrite() {
 
 /// The documentation directory, or `None` when the test should skip (see `docs::dir_from_env`).
 fn docs_dir() -> Option<PathBuf> {
-    bitrix_codegen::docs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
+    bitrix_tools::apidocs::dir_from_env().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn spec_root() -> PathBuf {

@@ -23,7 +23,7 @@ use super::outline::{Outline, Section};
 use super::types::{has_fields, parse_doc_type};
 use super::yfm::{Problem, Row, Table};
 use super::DocField;
-use crate::spec::Required;
+use bitrix_codegen::spec::Required;
 
 /// Where a field table keeps the type of each row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

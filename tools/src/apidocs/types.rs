@@ -29,10 +29,10 @@
 //!    `char`, `string` or `boolean` (the wire value is `Y`/`N` whatever the page calls
 //!    it), and one with `encoding: int` matches a doc `integer` or `boolean`.
 
-use crate::spec::{Encoding, Field, ResultSpec, TypeExpr};
+use bitrix_codegen::spec::{Encoding, Field, ResultSpec, TypeExpr};
 
 /// The base type names of the documentation (the spec's built-ins); any other name is a named type.
-pub use crate::validate::BUILTIN_TYPES as BASE_TYPES;
+pub use bitrix_codegen::spec::BUILTIN_TYPES as BASE_TYPES;
 
 /// Whether `name` is a named type rather than a base type. Base names are lower case:
 /// `File` (an entity of the chat-bot pages) is a named type, `file` (an upload) is not.
@@ -102,12 +102,18 @@ pub fn spec_atoms(ty: &TypeExpr, items: Option<&str>) -> Vec<Atom> {
 
 /// The atoms of a spec field.
 pub fn field_atoms(f: &Field) -> Vec<Atom> {
-    spec_atoms(&f.ty, f.items.as_ref().map(crate::spec::Items::name))
+    spec_atoms(
+        &f.ty,
+        f.items.as_ref().map(bitrix_codegen::spec::Items::name),
+    )
 }
 
 /// The atoms of a spec result.
 pub fn result_atoms(r: &ResultSpec) -> Vec<Atom> {
-    spec_atoms(&r.ty, r.items.as_ref().map(crate::spec::Items::name))
+    spec_atoms(
+        &r.ty,
+        r.items.as_ref().map(bitrix_codegen::spec::Items::name),
+    )
 }
 
 /// Whether a doc atom and a spec atom mean the same type (rules 2 to 6).

@@ -1,0 +1,116 @@
+//! The public entry point: [`Generator`], used by `bitrix-api/build.rs`, the tests' build
+//! script and the `bitrix-tools` command alike.
+
+use crate::diag::Diagnostic;
+use crate::ir::Api;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Which namespaces get their code written.
+#[derive(Debug, Clone)]
+enum Selection {
+    All,
+    Only(BTreeSet<String>),
+    CargoFeatures,
+}
+
+/// Checks a spec directory and writes the generated Rust into a directory.
+///
+/// The whole spec is always checked, whatever is selected for writing, so a broken file in a
+/// namespace that is switched off still fails the build.
+///
+/// ```no_run
+/// // In a build.rs:
+/// let out = std::env::var_os("OUT_DIR").unwrap();
+/// let generator = bitrix_codegen::Generator::new("spec").namespaces_from_cargo_features();
+/// if let Err(diags) = generator.write(out.as_ref()) {
+///     eprint!("{}", bitrix_codegen::diag::report(&diags));
+///     std::process::exit(1);
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Generator {
+    spec_dir: PathBuf,
+    selection: Selection,
+}
+
+impl Generator {
+    /// A generator for the spec in `spec_dir`; every namespace is written.
+    pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
+        Generator {
+            spec_dir: spec_dir.into(),
+            selection: Selection::All,
+        }
+    }
+
+    /// Writes only these namespace modules (`imopenlines`, `imbot_v2`, …).
+    pub fn only<I, S>(mut self, modules: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.selection = Selection::Only(modules.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Writes only the namespaces whose cargo feature is on in the package being built
+    /// (`CARGO_FEATURE_<MODULE>`, which cargo sets for build scripts).
+    pub fn namespaces_from_cargo_features(mut self) -> Self {
+        self.selection = Selection::CargoFeatures;
+        self
+    }
+
+    /// The spec directory.
+    pub fn spec_dir(&self) -> &Path {
+        &self.spec_dir
+    }
+
+    /// Loads, validates and lowers the spec: the whole API with every Rust name decided, or
+    /// every problem found (file, place, hint), sorted.
+    pub fn check(&self) -> Result<Api, Vec<Diagnostic>> {
+        let (set, mut diags) = crate::load::load_dir(&self.spec_dir);
+        diags.extend(crate::validate::validate(&set));
+        let (api, lower_diags) = crate::lower::lower(&set);
+        diags.extend(lower_diags);
+        if diags.is_empty() {
+            Ok(api)
+        } else {
+            diags.sort();
+            diags.dedup();
+            Err(diags)
+        }
+    }
+
+    /// Whether the code of namespace `module` is written.
+    fn selected(&self, module: &str) -> bool {
+        match &self.selection {
+            Selection::All => true,
+            Selection::Only(set) => set.contains(module),
+            Selection::CargoFeatures => {
+                std::env::var_os(format!("CARGO_FEATURE_{}", module.to_ascii_uppercase())).is_some()
+            }
+        }
+    }
+
+    /// Checks the spec, then writes `common.rs`, `namespaces.rs` and one file per selected
+    /// namespace into `out_dir`, leaving files whose content is unchanged alone. Returns the
+    /// files written.
+    pub fn write(&self, out_dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+        let api = self.check()?;
+        crate::render::write_all(&api, out_dir, |module| self.selected(module))
+            .map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_name() {
+        let g = Generator::new("spec").only(["imopenlines"]);
+        assert!(g.selected("imopenlines"));
+        assert!(!g.selected("imbot"));
+        assert!(Generator::new("spec").selected("imbot"));
+    }
+}
