@@ -42,7 +42,6 @@ pub mod oauth;
 mod secret;
 
 #[doc(hidden)]
-#[path = "private.rs"]
 pub mod __private;
 
 pub use batch::{Batch, BatchAnswer, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};

@@ -3,7 +3,6 @@
 //! Built by [`crate::lower`], consumed by [`crate::emit`]. Emitters read names from here and
 //! never derive one themselves, so naming rules live in one place (`names`, `lower`).
 
-use crate::spec::{AuthKind, Encoding, Required};
 use std::collections::BTreeMap;
 
 /// The whole API.
@@ -56,20 +55,20 @@ pub struct MethodIr {
     pub summary: String,
     /// Longer description.
     pub description: Option<String>,
-    /// Scopes as (wire, variant).
-    pub scopes: Vec<(String, String)>,
+    /// Scopes it needs.
+    pub scopes: Vec<ScopeRef>,
     /// Who may call it.
     pub access: Option<String>,
     /// Kinds of auth that may call it.
-    pub auth: Vec<AuthKind>,
+    pub auth: Vec<Auth>,
     /// Official page URL.
     pub docs_url: String,
     /// Deprecation note (`Some` when deprecated).
     pub deprecated: Option<String>,
     /// Parameters.
     pub params: Vec<FieldIr>,
-    /// Groups of optional params of which at least one must be given: (wire, ident).
-    pub one_of: Vec<Vec<(String, String)>>,
+    /// Groups of optional params of which at least one must be given.
+    pub one_of: Vec<OneOfGroup>,
     /// Result type.
     pub result: RustTy,
     /// Description of the result and its wire type.
@@ -79,34 +78,111 @@ pub struct MethodIr {
     /// The result's `error` and `error_description` fields, when errors can arrive inside
     /// the result.
     pub result_error: Option<ResultErrorFields>,
-    /// Deliberate differences from the official page: (name, reason).
-    pub deviations: Vec<(String, String)>,
+    /// Deliberate differences from the official page.
+    pub deviations: Vec<DeviationIr>,
     /// Error enum; `None` when the method documents no errors of its own.
     pub errors: Option<ErrorEnumIr>,
     /// Types generated for this method (param objects, result structs, enums, unions).
     pub types: Vec<TypeDef>,
-    /// Related methods as (wire name, Rust path when generated).
-    pub see_also: Vec<(String, Option<String>)>,
+    /// Related methods.
+    pub see_also: Vec<SeeAlso>,
 }
 
-/// A result field by its Rust identifier, and whether it is an `Option`.
-pub type FieldRef = (String, bool);
+/// A scope a method needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeRef {
+    /// Wire name (`imopenlines`).
+    pub wire: String,
+    /// Variant of the generated `Scope` enum (`Imopenlines`).
+    pub variant: String,
+}
 
-/// The result fields that carry an error inside a successful answer: `error`, and
-/// `error_description` when the result has it.
-pub type ResultErrorFields = (FieldRef, Option<FieldRef>);
+/// A kind of authorisation that may call a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// An application's OAuth 2.0 access token.
+    OAuth,
+    /// An incoming webhook.
+    Webhook,
+    /// A browser session inside a Bitrix24 page.
+    Session,
+}
 
-/// A field of a request struct or of a generated object.
-#[derive(Debug, Clone)]
-pub struct FieldIr {
-    /// Wire name.
+/// A field named both ways: on the wire and in Rust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldName {
+    /// Wire name (`CHAT_ID`).
     pub wire: String,
     /// Rust identifier as emitted (`chat_id`, `r#type`).
     pub ident: String,
-    /// Rust type, without the `Option` that `required` adds.
-    pub ty: RustTy,
-    /// Required flag.
-    pub required: Required,
+}
+
+/// Optional fields of which at least one must be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneOfGroup {
+    /// The fields of the group, in spec order.
+    pub members: Vec<FieldName>,
+}
+
+/// A deliberate difference from the official page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviationIr {
+    /// What differs (a param, a code, a type).
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A related method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeeAlso {
+    /// Wire name.
+    pub wire: String,
+    /// Rust path of its request struct, when the spec has the method.
+    pub path: Option<String>,
+}
+
+/// A field of a result struct, read by generated code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultField {
+    /// Rust identifier.
+    pub ident: String,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+}
+
+/// The result fields that carry an error inside a successful answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultErrorFields {
+    /// The `error` field (the code).
+    pub code: ResultField,
+    /// The `error_description` field, when the result has one.
+    pub description: Option<ResultField>,
+}
+
+/// Whether a field must be given, and how its absence is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always given: `T`.
+    Required,
+    /// May be left out: `Option<T>`.
+    Optional,
+    /// Required only over an incoming webhook: `Option<T>`, checked before sending.
+    WebhookOnly,
+    /// May be left out or sent as `null` to clear it: `Option<Option<T>>`.
+    Nullable,
+}
+
+impl Presence {
+    /// Whether the Rust field is an `Option` (of any depth).
+    pub fn is_optional(self) -> bool {
+        self != Presence::Required
+    }
+}
+
+/// Documented limits on a field's value, checked before sending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Constraints {
     /// Numeric minimum.
     pub min: Option<i64>,
     /// Numeric maximum.
@@ -115,19 +191,57 @@ pub struct FieldIr {
     pub max_length: Option<u32>,
     /// Maximum number of items of a collection.
     pub max_items: Option<u32>,
-    /// Required when a sibling has a value: (sibling wire name, sibling ident, value as sent).
-    pub required_if: Option<(String, String, String)>,
-    /// May be sent as `null` (the Rust type is `Option<Option<T>>`).
-    pub nullable: bool,
+    /// Required when a sibling has a given value.
+    pub required_if: Option<RequiredIf>,
+}
+
+impl Constraints {
+    /// Whether any limit is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// A field required when a sibling field has a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredIf {
+    /// The sibling.
+    pub sibling: FieldName,
+    /// The sibling's value, as sent, that makes this field required.
+    pub value: String,
+}
+
+/// How a boolean is written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoolEncoding {
+    /// `Y` / `N`.
+    Yn,
+    /// `1` / `0`.
+    Int,
+}
+
+/// A field of a request struct or of a generated object.
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    /// Wire name.
+    pub wire: String,
+    /// Rust identifier as emitted (`chat_id`, `r#type`).
+    pub ident: String,
+    /// Rust type, without the `Option`s that `presence` adds.
+    pub ty: RustTy,
+    /// Whether it must be given.
+    pub presence: Presence,
+    /// Limits checked before sending.
+    pub constraints: Constraints,
     /// Boolean wire form.
-    pub encoding: Option<Encoding>,
+    pub encoding: Option<BoolEncoding>,
     /// Wire type as written in the spec (for doc tables).
     pub wire_type: String,
     /// Description (already the project's own words).
     pub doc: String,
     /// Deprecation note of the field.
     pub deprecated: Option<String>,
-    /// Redacted in `Debug`.
+    /// A credential: its type is `Secret` (never printed).
     pub secret: bool,
     /// The type (or its array item) is a generated param object with its own `check`.
     pub nested_check: bool,
@@ -136,7 +250,15 @@ pub struct FieldIr {
 impl FieldIr {
     /// Whether the field is an `Option` in Rust.
     pub fn is_optional(&self) -> bool {
-        self.required != Required::Yes
+        self.presence.is_optional()
+    }
+
+    /// Its two names.
+    pub fn name(&self) -> FieldName {
+        FieldName {
+            wire: self.wire.clone(),
+            ident: self.ident.clone(),
+        }
     }
 }
 
@@ -161,6 +283,8 @@ pub enum RustTy {
     Named(String),
     /// `Option<T>`: a result the server may send as `null` or `false`.
     Option(Box<RustTy>),
+    /// `Secret`: a credential that never prints.
+    Secret,
 }
 
 /// What a generated type is for: it decides derives and decoding.
@@ -194,8 +318,8 @@ pub struct StructIr {
     pub doc: String,
     /// Fields.
     pub fields: Vec<FieldIr>,
-    /// Groups of optional fields of which at least one must be given: (wire, ident).
-    pub one_of: Vec<Vec<(String, String)>>,
+    /// Groups of optional fields of which at least one must be given.
+    pub one_of: Vec<OneOfGroup>,
     /// Role.
     pub role: Role,
 }
@@ -207,8 +331,19 @@ pub struct EnumIr {
     pub name: String,
     /// Doc text.
     pub doc: String,
-    /// (variant, wire value, doc).
-    pub variants: Vec<(String, String, String)>,
+    /// Variants, in spec order.
+    pub variants: Vec<EnumVariantIr>,
+}
+
+/// One value of a string enumeration.
+#[derive(Debug, Clone)]
+pub struct EnumVariantIr {
+    /// Variant name.
+    pub variant: String,
+    /// Value on the wire.
+    pub wire: String,
+    /// Doc text (may be empty).
+    pub doc: String,
 }
 
 /// A union.
@@ -218,10 +353,19 @@ pub struct UnionIr {
     pub name: String,
     /// Doc text.
     pub doc: String,
-    /// (variant, type).
-    pub variants: Vec<(String, RustTy)>,
+    /// Variants, in spec order.
+    pub variants: Vec<UnionVariantIr>,
     /// Role.
     pub role: Role,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariantIr {
+    /// Variant name.
+    pub variant: String,
+    /// The type it holds.
+    pub ty: RustTy,
 }
 
 /// A method's error enum.
@@ -240,6 +384,19 @@ pub struct ErrorVariantIr {
     pub variant: String,
     /// Wire code.
     pub code: String,
-    /// Every documented case: (status, server message, when, inside the result).
-    pub cases: Vec<(u16, Option<String>, Option<String>, bool)>,
+    /// Every documented case, in documentation order.
+    pub cases: Vec<ErrorCaseIr>,
+}
+
+/// One documented case of an error code.
+#[derive(Debug, Clone)]
+pub struct ErrorCaseIr {
+    /// HTTP status.
+    pub status: u16,
+    /// The server's message, as documented.
+    pub message: Option<String>,
+    /// When it happens, in the project's words.
+    pub when: Option<String>,
+    /// Whether it arrives inside a successful answer's result.
+    pub in_result: bool,
 }

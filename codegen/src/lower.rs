@@ -5,10 +5,9 @@ use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::load::SpecSet;
 use crate::names;
-use crate::spec::STRING_TYPES;
 use crate::spec::{
-    AuthKind, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar,
-    TypeExpr, TypesFile,
+    AuthKind, BaseType, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec,
+    Scalar, TypeExpr, TypesFile,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -174,11 +173,17 @@ fn lower_method(
                     .fields
                     .iter()
                     .find(|f| f.wire == wire)
-                    .map(|f| (f.ident.clone(), f.is_optional())),
+                    .map(|f| ResultField {
+                        ident: f.ident.clone(),
+                        optional: f.is_optional(),
+                    }),
                 _ => None,
             })
         };
-        find("error").map(|code| (code, find("error_description")))
+        find("error").map(|code| ResultErrorFields {
+            code,
+            description: find("error_description"),
+        })
     } else {
         None
     };
@@ -193,13 +198,23 @@ fn lower_method(
         scopes: m
             .scopes
             .iter()
-            .map(|s| (s.clone(), names::camel(s)))
+            .map(|s| ScopeRef {
+                wire: s.clone(),
+                variant: names::camel(s),
+            })
             .collect(),
         access: m.access.clone(),
         auth: m
             .auth
-            .clone()
-            .unwrap_or_else(|| vec![AuthKind::Oauth, AuthKind::Webhook]),
+            .as_deref()
+            .unwrap_or(&[AuthKind::Oauth, AuthKind::Webhook])
+            .iter()
+            .map(|a| match a {
+                AuthKind::Oauth => Auth::OAuth,
+                AuthKind::Webhook => Auth::Webhook,
+                AuthKind::Session => Auth::Session,
+            })
+            .collect(),
         docs_url: docs_url(&m.docs),
         deprecated: m.deprecated.as_ref().map(|d| {
             let mut note = String::from("deprecated by Bitrix24");
@@ -217,7 +232,10 @@ fn lower_method(
         deviations: m
             .deviations
             .iter()
-            .map(|d| (d.name.clone(), d.reason.clone()))
+            .map(|d| DeviationIr {
+                name: d.name.clone(),
+                reason: d.reason.clone(),
+            })
             .collect(),
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_ref()),
@@ -228,7 +246,7 @@ fn lower_method(
             .see_also
             .iter()
             .map(|s| {
-                let link = all.contains(s.as_str()).then(|| {
+                let path = all.contains(s.as_str()).then(|| {
                     let (module, p) = names::namespace(s);
                     if p == prefix {
                         names::request_struct(s)
@@ -236,7 +254,10 @@ fn lower_method(
                         format!("crate::{module}::{}", names::request_struct(s))
                     }
                 });
-                (s.clone(), link)
+                SeeAlso {
+                    wire: s.clone(),
+                    path,
+                }
             })
             .collect(),
     }
@@ -252,12 +273,12 @@ fn error_variants(
     let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
         let variant = names::camel(&e.code);
-        let case = (
-            e.status,
-            e.message.clone(),
-            e.description.clone(),
-            e.in_result,
-        );
+        let case = ErrorCaseIr {
+            status: e.status,
+            message: e.message.clone(),
+            when: e.description.clone(),
+            in_result: e.in_result,
+        };
         if let Some(v) = out.iter_mut().find(|v| v.code == e.code) {
             v.cases.push(case);
             continue;
@@ -382,7 +403,11 @@ impl<'a> Cx<'a> {
                 );
                 continue;
             }
-            let ty = self.ty(owner, &here, f, role);
+            let ty = if f.secret {
+                RustTy::Secret
+            } else {
+                self.ty(owner, &here, f, role)
+            };
             let inner = match &ty {
                 RustTy::Vec(i) => i.as_ref(),
                 other => other,
@@ -395,23 +420,34 @@ impl<'a> Cx<'a> {
                 wire: f.name.clone(),
                 ident: names::field_ident(&base),
                 ty,
-                required: f.required,
-                min: f.min,
-                max: f.max,
-                max_length: f.max_length,
-                max_items: f.max_items,
-                required_if: f.required_if.as_ref().and_then(|c| {
-                    fields.iter().find(|s| s.name == c.name).map(|s| {
-                        let base = s.rust_name.clone().unwrap_or_else(|| names::snake(&s.name));
-                        (
-                            c.name.clone(),
-                            names::field_ident(&base),
-                            c.value.to_string(),
-                        )
-                    })
+                presence: match (f.required, f.nullable) {
+                    (Required::Yes, _) => Presence::Required,
+                    (Required::Webhook, _) => Presence::WebhookOnly,
+                    (Required::No, true) => Presence::Nullable,
+                    (Required::No, false) => Presence::Optional,
+                },
+                constraints: Constraints {
+                    min: f.min,
+                    max: f.max,
+                    max_length: f.max_length,
+                    max_items: f.max_items,
+                    required_if: f.required_if.as_ref().and_then(|c| {
+                        fields.iter().find(|s| s.name == c.name).map(|s| {
+                            let base = s.rust_name.clone().unwrap_or_else(|| names::snake(&s.name));
+                            RequiredIf {
+                                sibling: FieldName {
+                                    wire: c.name.clone(),
+                                    ident: names::field_ident(&base),
+                                },
+                                value: c.value.to_string(),
+                            }
+                        })
+                    }),
+                },
+                encoding: f.encoding.map(|e| match e {
+                    crate::spec::Encoding::Yn => BoolEncoding::Yn,
+                    crate::spec::Encoding::Int => BoolEncoding::Int,
                 }),
-                nullable: f.nullable,
-                encoding: f.encoding,
                 wire_type: wire_type(&f.ty, f.items.as_ref()),
                 doc: doc_with_values(
                     f.description.as_deref(),
@@ -467,20 +503,20 @@ impl<'a> Cx<'a> {
         let type_name = type_name.to_string();
         match &f.ty {
             TypeExpr::Union(members) => {
-                let mut variants: Vec<(String, RustTy)> = Vec::new();
+                let mut variants: Vec<UnionVariantIr> = Vec::new();
                 for m in members {
-                    let ty = match m.as_str() {
-                        "array" => RustTy::Vec(Box::new(
+                    let ty = match BaseType::parse(m) {
+                        Some(BaseType::Array) => RustTy::Vec(Box::new(
                             f.items
                                 .as_ref()
                                 .map(|i| scalar(i.name()))
                                 .unwrap_or(RustTy::Json),
                         )),
-                        other => scalar(other),
+                        _ => scalar(m),
                     };
-                    let v = names::camel(m);
-                    if !variants.iter().any(|(n, t)| *n == v || *t == ty) {
-                        variants.push((v, ty));
+                    let variant = names::camel(m);
+                    if !variants.iter().any(|u| u.variant == variant || u.ty == ty) {
+                        variants.push(UnionVariantIr { variant, ty });
                     }
                 }
                 self.take(&type_name, place);
@@ -492,15 +528,19 @@ impl<'a> Cx<'a> {
                 }));
                 RustTy::Named(type_name)
             }
-            TypeExpr::One(t) => match t.as_str() {
-                "array" | "map" => {
-                    let item = self.item(&format!("{type_name}Item"), place, f, role);
-                    if t == "array" {
-                        RustTy::Vec(Box::new(item))
-                    } else {
-                        RustTy::Map(Box::new(item))
-                    }
-                }
+            TypeExpr::One(t) => match BaseType::parse(t) {
+                Some(BaseType::Array) => RustTy::Vec(Box::new(self.item(
+                    &format!("{type_name}Item"),
+                    place,
+                    f,
+                    role,
+                ))),
+                Some(BaseType::Map) => RustTy::Map(Box::new(self.item(
+                    &format!("{type_name}Item"),
+                    place,
+                    f,
+                    role,
+                ))),
                 _ => self.single(&type_name, place, t, f, role),
             },
         }
@@ -523,8 +563,8 @@ impl<'a> Cx<'a> {
         if let Some(path) = self.named.get(t) {
             return RustTy::Named(path.clone());
         }
-        match t {
-            "object" => match &f.fields {
+        match BaseType::parse(t) {
+            Some(BaseType::Object) => match &f.fields {
                 Some(fields) => {
                     self.take(type_name, place);
                     let lowered = self.fields(type_name, &format!("{place} fields"), fields, role);
@@ -546,12 +586,12 @@ impl<'a> Cx<'a> {
                 }
                 None => RustTy::Json,
             },
-            "char" if f.encoding.is_some() => RustTy::Bool,
-            s if STRING_TYPES.contains(&s) || s == "text" => match &f.values {
+            Some(BaseType::Char) if f.encoding.is_some() => RustTy::Bool,
+            Some(b) if b.is_text() => match &f.values {
                 Some(values) => self.enumeration(type_name, place, f, values),
                 None => RustTy::Str,
             },
-            other => scalar(other),
+            _ => scalar(t),
         }
     }
 
@@ -562,22 +602,22 @@ impl<'a> Cx<'a> {
         f: &Field,
         values: &[EnumValue],
     ) -> RustTy {
-        let mut variants: Vec<(String, String, String)> = Vec::new();
+        let mut variants: Vec<EnumVariantIr> = Vec::new();
         for v in values {
             let wire = match v.value() {
                 Scalar::Str(s) => s.clone(),
                 Scalar::Int(i) => i.to_string(),
             };
             let variant = names::camel(&wire);
-            if variant == "Other" || variants.iter().any(|(n, _, _)| *n == variant) {
+            if variant == "Other" || variants.iter().any(|v| v.variant == variant) {
                 self.diags.push(Diagnostic::new(&self.path, place, format!("value \"{wire}\" becomes the variant {variant}, which is already taken")).hint("values differing only in case or separators, or the value \"other\", cannot be enum variants; describe them in the description instead"));
                 continue;
             }
-            variants.push((
+            variants.push(EnumVariantIr {
                 variant,
                 wire,
-                v.description().unwrap_or("").trim().to_string(),
-            ));
+                doc: v.description().unwrap_or("").trim().to_string(),
+            });
         }
         self.take(type_name, place);
         self.types.push(TypeDef::Enum(EnumIr {
@@ -589,30 +629,26 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// `one_of` groups as (wire, Rust ident) pairs; names not found were reported by validation.
-fn one_of_groups(groups: &[Vec<String>], fields: &[FieldIr]) -> Vec<Vec<(String, String)>> {
+/// `one_of` groups by their fields' names; names not found were reported by validation.
+fn one_of_groups(groups: &[Vec<String>], fields: &[FieldIr]) -> Vec<OneOfGroup> {
     groups
         .iter()
-        .map(|g| {
-            g.iter()
-                .filter_map(|n| {
-                    fields
-                        .iter()
-                        .find(|f| f.wire == *n)
-                        .map(|f| (f.wire.clone(), f.ident.clone()))
-                })
-                .collect()
+        .map(|g| OneOfGroup {
+            members: g
+                .iter()
+                .filter_map(|n| fields.iter().find(|f| f.wire == *n).map(FieldIr::name))
+                .collect(),
         })
         .collect()
 }
 
-/// The Rust type of a built-in scalar type name.
+/// The Rust type of a built-in scalar type name (unknown names were reported by validation).
 fn scalar(t: &str) -> RustTy {
-    match t {
-        "integer" | "timestamp" => RustTy::Int,
-        "double" => RustTy::Float,
-        "boolean" => RustTy::Bool,
-        "any" | "object" | "array" | "map" => RustTy::Json,
+    match BaseType::parse(t) {
+        Some(BaseType::Integer | BaseType::Timestamp) => RustTy::Int,
+        Some(BaseType::Double) => RustTy::Float,
+        Some(BaseType::Boolean) => RustTy::Bool,
+        Some(BaseType::Any | BaseType::Object | BaseType::Array | BaseType::Map) => RustTy::Json,
         _ => RustTy::Str,
     }
 }

@@ -7,26 +7,138 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Built-in type names of the spec format.
+/// A built-in type of the spec format, parsed once from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BaseType {
+    /// `integer`.
+    Integer,
+    /// `double`.
+    Double,
+    /// `string`.
+    String,
+    /// `text`.
+    Text,
+    /// `char`.
+    Char,
+    /// `boolean`.
+    Boolean,
+    /// `date`.
+    Date,
+    /// `datetime`.
+    Datetime,
+    /// `timestamp`.
+    Timestamp,
+    /// `file`.
+    File,
+    /// `any`.
+    Any,
+    /// `array`.
+    Array,
+    /// `object`.
+    Object,
+    /// `map`.
+    Map,
+}
+
+impl BaseType {
+    /// Every built-in type, in the order the docs list them.
+    pub const ALL: [BaseType; 14] = [
+        BaseType::Integer,
+        BaseType::Double,
+        BaseType::String,
+        BaseType::Text,
+        BaseType::Char,
+        BaseType::Boolean,
+        BaseType::Date,
+        BaseType::Datetime,
+        BaseType::Timestamp,
+        BaseType::File,
+        BaseType::Any,
+        BaseType::Array,
+        BaseType::Object,
+        BaseType::Map,
+    ];
+
+    /// The type's name in spec files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BaseType::Integer => "integer",
+            BaseType::Double => "double",
+            BaseType::String => "string",
+            BaseType::Text => "text",
+            BaseType::Char => "char",
+            BaseType::Boolean => "boolean",
+            BaseType::Date => "date",
+            BaseType::Datetime => "datetime",
+            BaseType::Timestamp => "timestamp",
+            BaseType::File => "file",
+            BaseType::Any => "any",
+            BaseType::Array => "array",
+            BaseType::Object => "object",
+            BaseType::Map => "map",
+        }
+    }
+
+    /// The built-in type of that name, if it is one.
+    pub fn parse(name: &str) -> Option<BaseType> {
+        BaseType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Whether it holds text on the wire.
+    pub const fn is_text(self) -> bool {
+        matches!(
+            self,
+            BaseType::String
+                | BaseType::Text
+                | BaseType::Char
+                | BaseType::Date
+                | BaseType::Datetime
+                | BaseType::File
+        )
+    }
+
+    /// Whether it is a collection (`array` or `map`).
+    pub const fn is_collection(self) -> bool {
+        matches!(self, BaseType::Array | BaseType::Map)
+    }
+}
+
+/// Built-in type names of the spec format (the names of [`BaseType::ALL`]).
 pub const BUILTIN_TYPES: &[&str] = &[
-    "integer",
-    "double",
-    "string",
-    "text",
-    "char",
-    "boolean",
-    "date",
-    "datetime",
-    "timestamp",
-    "file",
-    "any",
-    "array",
-    "object",
-    "map",
+    BaseType::Integer.name(),
+    BaseType::Double.name(),
+    BaseType::String.name(),
+    BaseType::Text.name(),
+    BaseType::Char.name(),
+    BaseType::Boolean.name(),
+    BaseType::Date.name(),
+    BaseType::Datetime.name(),
+    BaseType::Timestamp.name(),
+    BaseType::File.name(),
+    BaseType::Any.name(),
+    BaseType::Array.name(),
+    BaseType::Object.name(),
+    BaseType::Map.name(),
 ];
 
 /// Types that hold text on the wire.
 pub const STRING_TYPES: &[&str] = &["string", "text", "char", "date", "datetime", "file"];
+
+#[cfg(test)]
+mod base_type_tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_lists_agree() {
+        for t in BaseType::ALL {
+            assert_eq!(BaseType::parse(t.name()), Some(t));
+            assert!(BUILTIN_TYPES.contains(&t.name()));
+            assert_eq!(t.is_text(), STRING_TYPES.contains(&t.name()));
+        }
+        assert_eq!(BUILTIN_TYPES.len(), BaseType::ALL.len());
+        assert_eq!(BaseType::parse("Message"), None);
+    }
+}
 
 /// One method file: `spec/methods/<method>.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

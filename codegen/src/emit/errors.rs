@@ -1,6 +1,6 @@
 //! Emitters for error enums: one per method, and the shared `SystemError`.
 
-use super::{docs, ident};
+use super::{ident, rustdoc};
 use crate::ir::{ErrorEnumIr, ErrorVariantIr};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -10,13 +10,14 @@ fn parts(name: &str, variants: &[ErrorVariantIr]) -> TokenStream {
     let n = ident(name);
     let decls = variants.iter().map(|v| {
         let id = ident(&v.variant);
-        let doc = docs::attrs(&docs::error_variant(v));
+        let doc = rustdoc::attrs(&rustdoc::error_variant(v));
         quote!(#doc #id(crate::ApiError),)
     });
     let table = variants.iter().flat_map(|v| {
         let code = &v.code;
-        v.cases.iter().map(move |(status, msg, _, _)| {
-            let msg = msg.clone().unwrap_or_default();
+        v.cases.iter().map(move |c| {
+            let status = c.status;
+            let msg = c.message.clone().unwrap_or_default();
             quote!(crate::ErrorDoc { code: #code, status: #status, message: #msg },)
         })
     });
@@ -51,9 +52,9 @@ fn parts(name: &str, variants: &[ErrorVariantIr]) -> TokenStream {
 
 /// A method's error enum.
 pub fn error_enum(e: &ErrorEnumIr, request: &str) -> TokenStream {
-    let doc = docs::attrs(&format!(
+    let doc = rustdoc::attrs(&format!(
         "Errors documented for [`{request}`], one variant per code; each keeps the server's answer.\n\n{}",
-        docs::errors_table(&e.variants)
+        rustdoc::errors_table(&e.variants)
     ));
     let body = parts(&e.name, &e.variants);
     quote!(#doc #body)
@@ -61,9 +62,9 @@ pub fn error_enum(e: &ErrorEnumIr, request: &str) -> TokenStream {
 
 /// The shared enum of system errors any method can return.
 pub fn system_errors(variants: &[ErrorVariantIr], url: &str) -> TokenStream {
-    let doc = docs::attrs(&format!(
+    let doc = rustdoc::attrs(&format!(
         "System errors: any method can return these (`spec/common/errors.yaml`).\n\n{}\n[Official documentation]({url})",
-        docs::errors_table(variants)
+        rustdoc::errors_table(variants)
     ));
     let body = parts("SystemError", variants);
     quote!(#doc #body)

@@ -1,9 +1,9 @@
 //! Emission: one function per kind of item, each returning a `TokenStream` built with
 //! `quote!`. Emitters read every name from the IR and decide none.
 
-pub mod docs;
 mod errors;
 mod request;
+pub mod rustdoc;
 mod types;
 
 use crate::ir::{Api, MethodIr, NamespaceIr, RustTy};
@@ -39,6 +39,7 @@ pub(crate) fn ty(t: &RustTy) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #i>)
         }
         RustTy::Named(p) => ident(p),
+        RustTy::Secret => quote!(crate::Secret),
         RustTy::Option(inner) => {
             let i = ty(inner);
             quote!(::std::option::Option<#i>)
@@ -90,7 +91,7 @@ pub fn common(api: &Api) -> TokenStream {
 fn scope_enum(api: &Api) -> TokenStream {
     let variants = api.scopes.iter().map(|s| {
         let v = ident(&s.variant);
-        let doc = docs::attrs(&format!("`{}`: {}", s.wire, docs::escape(&s.doc)));
+        let doc = rustdoc::attrs(&format!("`{}`: {}", s.wire, rustdoc::escape(&s.doc)));
         quote!(#doc #v,)
     });
     let arms = api.scopes.iter().map(|s| {
@@ -127,7 +128,7 @@ pub fn modules(api: &Api) -> TokenStream {
         let m = ident(&ns.module);
         let feature = &ns.module;
         let file = format!("/{}.rs", ns.module);
-        let doc = docs::attrs(&format!(
+        let doc = rustdoc::attrs(&format!(
             "Methods `{}.*` ({} methods). Enabled by the cargo feature `{}` (or `full`).",
             ns.prefix,
             ns.methods.len(),

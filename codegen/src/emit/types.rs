@@ -1,8 +1,9 @@
 //! Emitters for generated data types: objects, enumerations, unions.
 
-use super::{docs, ident, ty};
-use crate::ir::{EnumIr, FieldIr, Role, RustTy, StructIr, TypeDef, UnionIr};
-use crate::spec::Encoding;
+use super::{ident, rustdoc, ty};
+use crate::ir::{
+    BoolEncoding, EnumIr, FieldIr, OneOfGroup, Presence, Role, RustTy, StructIr, TypeDef, UnionIr,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -21,12 +22,10 @@ pub fn type_def(t: &TypeDef) -> TokenStream {
 /// The declared type of a field: wrapped in `Option` unless required.
 pub(crate) fn field_ty(f: &FieldIr) -> TokenStream {
     let t = ty(&f.ty);
-    if f.nullable {
-        quote!(::std::option::Option<::std::option::Option<#t>>)
-    } else if f.is_optional() {
-        quote!(::std::option::Option<#t>)
-    } else {
-        t
+    match f.presence {
+        Presence::Required => t,
+        Presence::Optional | Presence::WebhookOnly => quote!(::std::option::Option<#t>),
+        Presence::Nullable => quote!(::std::option::Option<::std::option::Option<#t>>),
     }
 }
 
@@ -34,10 +33,10 @@ pub(crate) fn field_ty(f: &FieldIr) -> TokenStream {
 pub(crate) fn ser_attrs(f: &FieldIr) -> TokenStream {
     let wire = &f.wire;
     let with = match (f.encoding, &f.ty, f.is_optional()) {
-        (Some(Encoding::Yn), RustTy::Bool, false) => Some("crate::__private::ser_yn"),
-        (Some(Encoding::Yn), RustTy::Bool, true) => Some("crate::__private::ser_opt_yn"),
-        (Some(Encoding::Int), RustTy::Bool, false) => Some("crate::__private::ser_int"),
-        (Some(Encoding::Int), RustTy::Bool, true) => Some("crate::__private::ser_opt_int"),
+        (Some(BoolEncoding::Yn), RustTy::Bool, false) => Some("crate::__private::ser_yn"),
+        (Some(BoolEncoding::Yn), RustTy::Bool, true) => Some("crate::__private::ser_opt_yn"),
+        (Some(BoolEncoding::Int), RustTy::Bool, false) => Some("crate::__private::ser_int"),
+        (Some(BoolEncoding::Int), RustTy::Bool, true) => Some("crate::__private::ser_opt_int"),
         _ => None,
     };
     let with = with.map(|w| quote!(, serialize_with = #w));
@@ -48,33 +47,9 @@ pub(crate) fn ser_attrs(f: &FieldIr) -> TokenStream {
     }
 }
 
-/// A manual `Debug` that redacts secret fields; `None` when no field is secret.
-pub(crate) fn redacting_debug(name: &str, fields: &[FieldIr]) -> Option<TokenStream> {
-    if !fields.iter().any(|f| f.secret) {
-        return None;
-    }
-    let n = ident(name);
-    let entries = fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let label = f.ident.trim_start_matches("r#");
-        if f.secret {
-            quote!(.field(#label, &crate::__private::Redacted(&self.#id)))
-        } else {
-            quote!(.field(#label, &self.#id))
-        }
-    });
-    Some(quote! {
-        impl ::std::fmt::Debug for #n {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct(#name) #(#entries)* .finish()
-            }
-        }
-    })
-}
-
 /// The type a constructor or setter takes, and how to turn it into the field's type.
 pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
-    if f.nullable {
+    if f.presence == Presence::Nullable {
         // `None` sends null, to clear the value.
         let t = ty(&f.ty);
         return (quote!(::std::option::Option<#t>), quote!());
@@ -84,7 +59,7 @@ pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
             quote!(impl ::std::convert::Into<::std::string::String>),
             quote!(.into()),
         ),
-        RustTy::Named(_) => {
+        RustTy::Named(_) | RustTy::Secret => {
             let t = ty(&f.ty);
             (quote!(impl ::std::convert::Into<#t>), quote!(.into()))
         }
@@ -95,7 +70,7 @@ pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
 /// Struct fields and builder methods shared by request structs and param objects.
 pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStream) {
     let decls = fields.iter().map(|f| {
-        let doc = docs::attrs(&docs::field(f));
+        let doc = rustdoc::attrs(&rustdoc::field(f));
         let attrs = ser_attrs(f);
         let id = ident(&f.ident);
         let t = field_ty(f);
@@ -123,7 +98,7 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
     let setters = fields.iter().filter(|f| f.is_optional()).map(|f| {
         let id = ident(&f.ident);
         let (t, conv) = arg(f);
-        let doc = docs::attrs(&format!("Sets `{}`.", f.wire));
+        let doc = rustdoc::attrs(&format!("Sets `{}`.", f.wire));
         quote! {
             #doc
             #[must_use]
@@ -142,7 +117,7 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
             names.join(", ")
         )
     };
-    let new_doc = docs::attrs(&new_doc);
+    let new_doc = rustdoc::attrs(&new_doc);
     let n = ident(name);
     let decls = quote!(#(#decls)*);
     let imp = quote! {
@@ -159,97 +134,71 @@ pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStre
     (decls, imp)
 }
 
-/// The body of a `check` function: constraints, webhook-only requirements, nested objects.
-pub(crate) fn checks(fields: &[FieldIr], one_of: &[Vec<(String, String)>]) -> TokenStream {
+/// The body of a `check` function: one runtime call per constraint, per nested object and
+/// per `one_of` group. The runtime reads every field shape (`T`, `Option<T>`,
+/// `Option<Option<T>>`) through `Field`, so nothing here depends on a field's presence.
+pub(crate) fn checks(fields: &[FieldIr], one_of: &[OneOfGroup]) -> TokenStream {
+    let fields = fields.iter().map(field_checks);
     let groups = one_of.iter().map(|g| {
-        let wires = g.iter().map(|(w, _)| w);
-        let present = g.iter().map(|(_, id)| {
-            let id = ident(id);
+        let wires = g.members.iter().map(|f| &f.wire);
+        let present = g.members.iter().map(|f| {
+            let id = ident(&f.ident);
             quote!(self.#id.is_some())
         });
         quote!(c.one_of(&[#(#wires),*], &[#(#present),*]);)
     });
-    let groups = quote!(#(#groups)*);
-    let fields = fields_checks(fields);
-    quote!(#fields #groups)
+    quote!(#(#fields)* #(#groups)*)
 }
 
-fn fields_checks(fields: &[FieldIr]) -> TokenStream {
-    let items = fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let wire = &f.wire;
-        let opt = f.is_optional();
-        let mut out = TokenStream::new();
-        if f.required == crate::spec::Required::Webhook {
-            out.extend(quote!(c.webhook_required(#wire, self.#id.is_some());));
-        }
-        if f.min.is_some() || f.max.is_some() {
-            let lo = opt_tokens(f.min);
-            let hi = opt_tokens(f.max);
-            let val = match (opt, f.nullable) {
-                (true, true) => quote!(self.#id.flatten()),
-                (true, false) => quote!(self.#id),
-                (false, _) => quote!(Some(self.#id)),
-            };
-            let call = if f.ty == RustTy::Float { quote!(float_range) } else { quote!(int_range) };
-            out.extend(quote!(c.#call(#wire, #val, #lo, #hi);));
-        }
-        if let Some((other, other_id, value)) = &f.required_if {
-            let other_id = ident(other_id);
-            out.extend(quote!(c.required_if(
-                #wire,
-                self.#id.is_some(),
-                #other,
-                #value,
-                crate::__private::wire_value(&self.#other_id),
-            );));
-        }
-        if let Some(max) = f.max_items {
-            let len = if opt {
-                if f.nullable {
-                    quote!(self.#id.as_ref().and_then(|v| v.as_ref()).map(|v| v.len()))
-                } else {
-                    quote!(self.#id.as_ref().map(|v| v.len()))
-                }
-            } else {
-                quote!(Some(self.#id.len()))
-            };
-            out.extend(quote!(c.max_items(#wire, #len, #max);));
-        }
-        if let Some(max) = f.max_length {
-            let val = match (opt, f.nullable) {
-                (true, true) => quote!(self.#id.as_ref().and_then(|v| v.as_deref())),
-                (true, false) => quote!(self.#id.as_deref()),
-                (false, _) => quote!(Some(self.#id.as_str())),
-            };
-            if f.ty == RustTy::Str {
-                out.extend(quote!(c.max_length(#wire, #val, #max);));
-            }
-        }
+/// The checks of one field.
+fn field_checks(f: &FieldIr) -> TokenStream {
+    let id = ident(&f.ident);
+    let wire = &f.wire;
+    let k = &f.constraints;
+    let mut out = TokenStream::new();
+    if f.presence == Presence::WebhookOnly {
+        out.extend(quote!(c.webhook_required(#wire, self.#id.is_some());));
+    }
+    if k.min.is_some() || k.max.is_some() {
+        let lo = opt_tokens(k.min);
+        let hi = opt_tokens(k.max);
+        let call = if f.ty == RustTy::Float {
+            quote!(float_range)
+        } else {
+            quote!(int_range)
+        };
+        out.extend(quote!(c.#call(#wire, &self.#id, #lo, #hi);));
+    }
+    if let Some(r) = &k.required_if {
+        let (other, value) = (&r.sibling.wire, &r.value);
+        let other_id = ident(&r.sibling.ident);
+        out.extend(quote!(c.required_if(
+            #wire,
+            self.#id.is_some(),
+            #other,
+            #value,
+            crate::__private::wire_value(&self.#other_id),
+        );));
+    }
+    if let Some(max) = k.max_items {
+        let t = ty(&f.ty);
+        out.extend(quote!(c.max_items::<#t, _>(#wire, &self.#id, #max);));
+    }
+    if let (Some(max), RustTy::Str | RustTy::Secret) = (k.max_length, &f.ty) {
+        let t = ty(&f.ty);
+        out.extend(quote!(c.max_length::<#t, _>(#wire, &self.#id, #max);));
+    }
+    if f.nested_check {
         match &f.ty {
-            _ if !f.nested_check => {}
             RustTy::Named(_) => {
-                if f.nullable {
-                    out.extend(quote!(if let Some(Some(v)) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
-                } else if opt {
-                    out.extend(quote!(if let Some(v) = &self.#id { c.nested(#wire, |c| v.check(c)); }));
-                } else {
-                    out.extend(quote!(c.nested(#wire, |c| self.#id.check(c));));
-                }
+                let t = ty(&f.ty);
+                out.extend(quote!(c.nested::<#t, _>(#wire, &self.#id);));
             }
-            RustTy::Vec(_) => {
-                let iter = match (opt, f.nullable) {
-                    (true, true) => quote!(self.#id.iter().flatten().flatten()),
-                    (true, false) => quote!(self.#id.iter().flatten()),
-                    (false, _) => quote!(self.#id.iter()),
-                };
-                out.extend(quote!(for (i, v) in #iter.enumerate() { c.nested_index(#wire, i, |c| v.check(c)); }));
-            }
+            RustTy::Vec(_) => out.extend(quote!(c.nested_each(#wire, &self.#id);)),
             _ => {}
         }
-        out
-    });
-    quote!(#(#items)*)
+    }
+    out
 }
 
 fn opt_tokens(v: Option<i64>) -> TokenStream {
@@ -259,36 +208,45 @@ fn opt_tokens(v: Option<i64>) -> TokenStream {
     }
 }
 
-/// A param object: serialised, with a builder and a `check`.
-fn param_struct(s: &StructIr) -> TokenStream {
-    let n = ident(&s.name);
-    let doc = docs::attrs(&docs::escape(&s.doc));
-    let (decls, imp) = builder(&s.name, &s.fields);
-    let debug = redacting_debug(&s.name, &s.fields);
-    let derive_debug = debug.is_none().then(|| quote!(Debug,));
-    let body = checks(&s.fields, &s.one_of);
+/// The `Check` impl of a type that may be sent.
+fn check_impl(name: &str, body: TokenStream) -> TokenStream {
+    let n = ident(name);
+    let c = if body.is_empty() {
+        quote!(_c)
+    } else {
+        quote!(c)
+    };
     quote! {
-        #doc
-        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
-        #[non_exhaustive]
-        pub struct #n { #decls }
-        #imp
-        #debug
         impl crate::__private::Check for #n {
-            fn check(&self, c: &mut crate::__private::Checker) {
-                let _ = c;
+            fn check(&self, #c: &mut crate::__private::Checker) {
                 #body
             }
         }
     }
 }
 
+/// A param object: serialised, with a builder and a `check`.
+fn param_struct(s: &StructIr) -> TokenStream {
+    let n = ident(&s.name);
+    let doc = rustdoc::attrs(&rustdoc::escape(&s.doc));
+    let (decls, imp) = builder(&s.name, &s.fields);
+    let check = check_impl(&s.name, checks(&s.fields, &s.one_of));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[non_exhaustive]
+        pub struct #n { #decls }
+        #imp
+        #check
+    }
+}
+
 /// A result object (or a named common type): decoded leniently, also serialisable.
 fn result_struct(s: &StructIr) -> TokenStream {
     let n = ident(&s.name);
-    let doc = docs::attrs(&docs::escape(&s.doc));
+    let doc = rustdoc::attrs(&rustdoc::escape(&s.doc));
     let fields = s.fields.iter().map(|f| {
-        let doc = docs::attrs(&docs::field(f));
+        let doc = rustdoc::attrs(&rustdoc::field(f));
         let id = ident(&f.ident);
         let t = field_ty(f);
         let wire = &f.wire;
@@ -300,39 +258,21 @@ fn result_struct(s: &StructIr) -> TokenStream {
             pub #id: #t,
         }
     });
-    let debug = redacting_debug(&s.name, &s.fields);
-    let derive_debug = debug.is_none().then(|| quote!(Debug,));
     let deserialize = lenient_deserialize(s);
     // Named types may also be sent: they get the same constructor and setters as params.
     let ctor = (s.role == crate::ir::Role::Both).then(|| {
         let imp = builder(&s.name, &s.fields).1;
-        let body = checks(&s.fields, &s.one_of);
-        quote! {
-            #imp
-            impl crate::__private::Check for #n {
-                fn check(&self, c: &mut crate::__private::Checker) {
-                    let _ = c;
-                    #body
-                }
-            }
-        }
+        let check = check_impl(&s.name, checks(&s.fields, &s.one_of));
+        quote!(#imp #check)
     });
     quote! {
         #ctor
         #doc
-        #[derive(#derive_debug Clone, PartialEq, ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[non_exhaustive]
         pub struct #n { #(#fields)* }
-        #debug
         #deserialize
-        impl crate::__private::Lenient for #n {
-            fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                crate::__private::lenient_object(d)
-            }
-            fn lenient_opt<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<::std::option::Option<Self>, D::Error> {
-                crate::__private::lenient_object_opt(d)
-            }
-        }
+        crate::__private::lenient_struct!(#n);
     }
 }
 
@@ -388,23 +328,24 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
 /// A string enumeration with an `Other` fallback.
 fn enumeration(e: &EnumIr) -> TokenStream {
     let n = ident(&e.name);
-    let doc = docs::attrs(&docs::escape(&e.doc));
-    let variants = e.variants.iter().map(|(v, wire, d)| {
-        let id = ident(v);
-        let text = if d.is_empty() {
+    let doc = rustdoc::attrs(&rustdoc::escape(&e.doc));
+    let variants = e.variants.iter().map(|v| {
+        let id = ident(&v.variant);
+        let wire = &v.wire;
+        let text = if v.doc.is_empty() {
             format!("`{wire}`")
         } else {
-            format!("`{wire}`: {}", docs::escape(d))
+            format!("`{wire}`: {}", rustdoc::escape(&v.doc))
         };
-        let doc = docs::attrs(&text);
+        let doc = rustdoc::attrs(&text);
         quote!(#doc #id,)
     });
-    let to_wire = e.variants.iter().map(|(v, wire, _)| {
-        let id = ident(v);
+    let to_wire = e.variants.iter().map(|v| {
+        let (id, wire) = (ident(&v.variant), &v.wire);
         quote!(Self::#id => #wire,)
     });
-    let from_wire = e.variants.iter().map(|(v, wire, _)| {
-        let id = ident(v);
+    let from_wire = e.variants.iter().map(|v| {
+        let (id, wire) = (ident(&v.variant), &v.wire);
         quote!(#wire => Self::#id,)
     });
     quote! {
@@ -437,38 +378,30 @@ fn enumeration(e: &EnumIr) -> TokenStream {
 /// A value of one of several types.
 fn union(u: &UnionIr) -> TokenStream {
     let n = ident(&u.name);
-    let doc = docs::attrs(&docs::escape(&u.doc));
-    let variants = u.variants.iter().map(|(v, t)| {
-        let id = ident(v);
-        let t = ty(t);
-        let doc = docs::attrs(&format!("As {v}."));
+    let doc = rustdoc::attrs(&rustdoc::escape(&u.doc));
+    let variants = u.variants.iter().map(|v| {
+        let id = ident(&v.variant);
+        let t = ty(&v.ty);
+        let doc = rustdoc::attrs(&format!("As {}.", v.variant));
         quote!(#doc #id(#t),)
     });
-    let froms = u
-        .variants
-        .iter()
-        .filter(|(_, t)| *t != RustTy::Json)
-        .map(|(v, t)| {
-            let id = ident(v);
-            let tt = ty(t);
-            quote! {
-                impl ::std::convert::From<#tt> for #n {
-                    fn from(v: #tt) -> Self { Self::#id(v) }
-                }
+    let froms = u.variants.iter().filter(|v| v.ty != RustTy::Json).map(|v| {
+        let id = ident(&v.variant);
+        let tt = ty(&v.ty);
+        quote! {
+            impl ::std::convert::From<#tt> for #n {
+                fn from(v: #tt) -> Self { Self::#id(v) }
             }
-        });
-    let str_from = u
-        .variants
-        .iter()
-        .find(|(_, t)| *t == RustTy::Str)
-        .map(|(v, _)| {
-            let id = ident(v);
-            quote! {
-                impl ::std::convert::From<&str> for #n {
-                    fn from(v: &str) -> Self { Self::#id(v.to_owned()) }
-                }
+        }
+    });
+    let str_from = u.variants.iter().find(|v| v.ty == RustTy::Str).map(|v| {
+        let id = ident(&v.variant);
+        quote! {
+            impl ::std::convert::From<&str> for #n {
+                fn from(v: &str) -> Self { Self::#id(v.to_owned()) }
             }
-        });
+        }
+    });
     let lenient = (u.role != Role::Param).then(|| {
         quote! {
             impl crate::__private::Lenient for #n {

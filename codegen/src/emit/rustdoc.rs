@@ -1,8 +1,7 @@
 //! Rustdoc text: escaping spec prose for rustdoc and building the method page
 //! (summary, scopes, access, params table, result, errors table, official link).
 
-use crate::ir::{ErrorVariantIr, FieldIr, MethodIr};
-use crate::spec::{AuthKind, Required};
+use crate::ir::{Auth, ErrorVariantIr, FieldIr, MethodIr, Presence};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -78,30 +77,33 @@ pub fn cell(text: &str) -> String {
 /// The doc comment of a field.
 pub fn field(f: &FieldIr) -> String {
     let mut s = format!("`{}` ({}", f.wire, f.wire_type);
-    match f.required {
-        Required::Yes => s.push_str(", required"),
-        Required::Webhook => s.push_str(", required for webhook calls"),
-        Required::No => {}
+    match f.presence {
+        Presence::Required => s.push_str(", required"),
+        Presence::WebhookOnly => s.push_str(", required for webhook calls"),
+        Presence::Optional | Presence::Nullable => {}
     }
     s.push(')');
     if !f.doc.is_empty() {
         s.push_str(": ");
         s.push_str(&escape(&f.doc));
     }
-    if let Some((other, _, value)) = &f.required_if {
-        s.push_str(&format!(" Required when `{other}` is `{value}`."));
+    if let Some(r) = &f.constraints.required_if {
+        s.push_str(&format!(
+            " Required when `{}` is `{}`.",
+            r.sibling.wire, r.value
+        ));
     }
-    if let Some(n) = f.max_items {
+    if let Some(n) = f.constraints.max_items {
         s.push_str(&format!(" At most {n} items."));
     }
-    if f.nullable {
+    if f.presence == Presence::Nullable {
         s.push_str(" Set it to `None` to send null, which clears the value.");
     }
     if let Some(d) = &f.deprecated {
         s.push_str(&format!("\n\nDeprecated: {}", escape(d)));
     }
     if f.secret {
-        s.push_str("\n\nA credential: shown as `<redacted>` in `Debug` output.");
+        s.push_str("\n\nA credential: a [`Secret`](crate::Secret), never shown by `Debug`.");
     }
     s
 }
@@ -116,21 +118,25 @@ pub fn method(m: &MethodIr) -> String {
     if let Some(d) = &m.deprecated {
         s.push_str(&format!("\n\n**Deprecated**: {}.", escape(d)));
     }
-    let scopes: Vec<String> = m.scopes.iter().map(|(w, _)| format!("`{w}`")).collect();
-    s.push_str(&format!("\n\n**Scopes:** {}", scopes.join(", ")));
+    // A list, so that each line renders on a line of its own.
+    let scopes: Vec<String> = m.scopes.iter().map(|s| format!("`{}`", s.wire)).collect();
+    s.push_str(&format!("\n\n- **Scopes:** {}", scopes.join(", ")));
     if let Some(a) = &m.access {
-        s.push_str(&format!("  \n**Who may call:** {}", escape(a.trim())));
+        s.push_str(&format!(
+            "\n- **Who may call:** {}",
+            escape(&a.split_whitespace().collect::<Vec<_>>().join(" "))
+        ));
     }
     let auth: Vec<&str> = m
         .auth
         .iter()
         .map(|a| match a {
-            AuthKind::Oauth => "OAuth",
-            AuthKind::Webhook => "webhook",
-            AuthKind::Session => "browser session",
+            Auth::OAuth => "OAuth",
+            Auth::Webhook => "webhook",
+            Auth::Session => "browser session",
         })
         .collect();
-    s.push_str(&format!("  \n**Auth:** {}", auth.join(", ")));
+    s.push_str(&format!("\n- **Auth:** {}", auth.join(", ")));
 
     s.push_str("\n\n# Parameters\n\n");
     if m.params.is_empty() {
@@ -138,10 +144,10 @@ pub fn method(m: &MethodIr) -> String {
     } else {
         s.push_str("| Param | Field | Type | Required | Description |\n|---|---|---|---|---|\n");
         for p in &m.params {
-            let req = match p.required {
-                Required::Yes => "yes",
-                Required::No => "no",
-                Required::Webhook => "webhook",
+            let req = match p.presence {
+                Presence::Required => "yes",
+                Presence::Optional | Presence::Nullable => "no",
+                Presence::WebhookOnly => "webhook",
             };
             s.push_str(&format!(
                 "| `{}` | `{}` | {} | {} | {} |\n",
@@ -154,7 +160,7 @@ pub fn method(m: &MethodIr) -> String {
         }
         s.truncate(s.trim_end().len());
         for g in &m.one_of {
-            let names: Vec<String> = g.iter().map(|(w, _)| format!("`{w}`")).collect();
+            let names: Vec<String> = g.members.iter().map(|f| format!("`{}`", f.wire)).collect();
             s.push_str(&format!(
                 "\n\nAt least one of {} must be given.",
                 names.join(", ")
@@ -179,17 +185,17 @@ pub fn method(m: &MethodIr) -> String {
     }
     if !m.deviations.is_empty() {
         s.push_str("\n\n# Differences from the official page\n");
-        for (name, reason) in &m.deviations {
-            s.push_str(&format!("\n- `{name}`: {}", escape(reason.trim())));
+        for d in &m.deviations {
+            s.push_str(&format!("\n- `{}`: {}", d.name, escape(d.reason.trim())));
         }
     }
     if !m.see_also.is_empty() {
         let links: Vec<String> = m
             .see_also
             .iter()
-            .map(|(w, link)| match link {
-                Some(path) => format!("[`{w}`]({path})"),
-                None => format!("`{w}`"),
+            .map(|see| match &see.path {
+                Some(path) => format!("[`{}`]({path})", see.wire),
+                None => format!("`{}`", see.wire),
             })
             .collect();
         s.push_str(&format!("\n\n**See also:** {}", links.join(", ")));
@@ -202,14 +208,14 @@ pub fn method(m: &MethodIr) -> String {
 pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
     let mut s = String::from("| Status | Code | Message | When |\n|---|---|---|---|\n");
     for v in variants {
-        for (status, msg, when, in_result) in &v.cases {
+        for c in &v.cases {
             s.push_str(&format!(
                 "| {}{} | `{}` | {} | {} |\n",
-                status,
-                if *in_result { " (in result)" } else { "" },
+                c.status,
+                if c.in_result { " (in result)" } else { "" },
                 v.code,
-                msg.as_deref().map(cell).unwrap_or_default(),
-                when.as_deref().map(cell).unwrap_or_default()
+                c.message.as_deref().map(cell).unwrap_or_default(),
+                c.when.as_deref().map(cell).unwrap_or_default()
             ));
         }
     }
@@ -219,15 +225,15 @@ pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
 /// The doc comment of an error variant.
 pub fn error_variant(v: &ErrorVariantIr) -> String {
     let mut s = format!("`{}`", v.code);
-    for (status, msg, when, in_result) in &v.cases {
-        s.push_str(&format!("\n\n- HTTP {status}"));
-        if *in_result {
+    for c in &v.cases {
+        s.push_str(&format!("\n\n- HTTP {}", c.status));
+        if c.in_result {
             s.push_str(" (inside the result)");
         }
-        if let Some(m) = msg {
+        if let Some(m) = &c.message {
             s.push_str(&format!(": \"{}\"", escape(m)));
         }
-        if let Some(w) = when {
+        if let Some(w) = &c.when {
             s.push_str(&format!(" — {}", escape(w.trim())));
         }
     }

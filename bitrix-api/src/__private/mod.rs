@@ -1,0 +1,14 @@
+//! Support for the generated code: pre-send checks, lenient decoding, wire forms, and the
+//! macros that stand in for per-type boilerplate. Not a public API: names here may change in
+//! any release.
+
+mod check;
+mod lenient;
+mod macros;
+mod wire;
+
+pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
+pub use lenient::{lenient, lenient_object, lenient_object_opt, required, Key, Lenient, Seed};
+#[allow(unused_imports)]
+pub(crate) use macros::{lenient_struct, method_error, wire_enum};
+pub use wire::{ser_int, ser_opt_int, ser_opt_yn, ser_yn, wire_value, WireEnum};
