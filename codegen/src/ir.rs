@@ -1,6 +1,6 @@
 //! The intermediate representation: the API with every Rust name decided.
 //!
-//! Built by [`crate::lower`], consumed by [`crate::emit`]. Emitters read names from here and
+//! Built by the lowering stage, consumed by the emitters. Emitters read names from here and
 //! never derive one themselves, so naming rules live in one place (`names`, `lower`).
 
 use std::collections::BTreeMap;
