@@ -39,6 +39,7 @@ mod envelope;
 mod error;
 mod method;
 pub mod oauth;
+mod payload;
 mod secret;
 
 #[doc(hidden)]
@@ -52,9 +53,10 @@ pub use error::{
 };
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
 pub use oauth::{OAuthConfig, TokenStore, Tokens};
+pub use payload::EventPayload;
 pub use secret::Secret;
 
 // `Scope`, `SystemError` and module `types`, generated from spec/scopes.yaml and spec/common/.
 include!(concat!(env!("OUT_DIR"), "/common.rs"));
-// One module per namespace, each behind its cargo feature.
+// One module per namespace, each behind its cargo feature, and the `Event` enum of them all.
 include!(concat!(env!("OUT_DIR"), "/namespaces.rs"));

@@ -42,6 +42,39 @@ pub struct NamespaceIr {
     pub types: Vec<TypeDef>,
     /// Methods, sorted by wire name.
     pub methods: Vec<MethodIr>,
+    /// Events, sorted by wire name.
+    pub events: Vec<EventIr>,
+    /// The name of the module's enum of its events (`Event`).
+    pub event_enum: String,
+}
+
+/// One event the portal sends to a handler.
+#[derive(Debug, Clone)]
+pub struct EventIr {
+    /// Wire name (`ONIMBOTMESSAGEADD`).
+    pub wire: String,
+    /// The payload struct (the event's `data`) and the variant of the module's event enum.
+    pub struct_name: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Scopes needed to subscribe.
+    pub scopes: Vec<ScopeRef>,
+    /// Who may subscribe.
+    pub subscribers: Option<String>,
+    /// Official page URL.
+    pub docs_url: String,
+    /// Deprecation note (`Some` when deprecated).
+    pub deprecated: Option<String>,
+    /// The fields of `data`.
+    pub fields: Vec<FieldIr>,
+    /// Deliberate differences from the official page.
+    pub deviations: Vec<DeviationIr>,
+    /// Types generated for the payload's nested objects and enums.
+    pub types: Vec<TypeDef>,
+    /// Related methods or events.
+    pub see_also: Vec<SeeAlso>,
 }
 
 /// One method.

@@ -5,7 +5,7 @@
 //! hide the problems of the others.
 
 use crate::diag::Diagnostic;
-use crate::spec::{MethodSpec, ScopesFile, SystemErrorsFile, TypesFile};
+use crate::spec::{EventSpec, MethodSpec, ScopesFile, SystemErrorsFile, TypesFile};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,8 @@ pub struct SpecSet {
     pub types: Option<Loaded<TypesFile>>,
     /// `types/<module>.yaml`: named types of one namespace module, by module name.
     pub module_types: BTreeMap<String, Loaded<TypesFile>>,
+    /// Event files by wire name (`events/<EVENT>.yaml`). A name defined twice keeps the first.
+    pub events: BTreeMap<String, Loaded<EventSpec>>,
 }
 
 /// Loads `dir` (the `spec/` directory). Returns what parsed and the problems met.
@@ -133,7 +135,64 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
             }
         }
     }
+    load_events(&dir.join("events"), &mut set, &mut diags);
     (set, diags)
+}
+
+/// Loads `events/*.yaml`, when the directory exists (a spec without events is fine).
+fn load_events(events_dir: &Path, set: &mut SpecSet, diags: &mut Vec<Diagnostic>) {
+    if !events_dir.is_dir() {
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    for path in files {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml") => {}
+            Some("yml") => {
+                diags.push(
+                    Diagnostic::new(&path, "", "event files end in .yaml")
+                        .hint("rename the file to .yaml"),
+                );
+                continue;
+            }
+            _ => continue,
+        }
+        let Some(spec) = load_file::<EventSpec>(&path, diags) else {
+            continue;
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != spec.event {
+            diags.push(
+                Diagnostic::new(
+                    &path,
+                    "event",
+                    format!("file name does not match the event \"{}\"", spec.event),
+                )
+                .hint(format!("name the file {}.yaml", spec.event)),
+            );
+        }
+        match set.events.get(&spec.event) {
+            Some(first) => diags.push(
+                Diagnostic::new(
+                    &path,
+                    "event",
+                    format!(
+                        "duplicate event \"{}\", already defined in {}",
+                        spec.event,
+                        first.path.display()
+                    ),
+                )
+                .hint("keep one file per event"),
+            ),
+            None => {
+                set.events
+                    .insert(spec.event.clone(), Loaded { path, value: spec });
+            }
+        }
+    }
 }
 
 fn load_required<T: DeserializeOwned>(

@@ -94,6 +94,8 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
                 prefix,
                 types,
                 methods: Vec::new(),
+                events: Vec::new(),
+                event_enum: String::new(),
             },
         );
         visible.insert(module.clone(), names_here);
@@ -110,11 +112,147 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
                 prefix,
                 types: Vec::new(),
                 methods: Vec::new(),
+                events: Vec::new(),
+                event_enum: String::new(),
             })
             .methods
             .push(method);
     }
+    let links = Links {
+        methods: &all,
+        events: set
+            .events
+            .values()
+            .map(|e| {
+                let e = &e.value;
+                (
+                    e.event.clone(),
+                    format!("crate::{}::{}", e.namespace, e.rust_name),
+                )
+            })
+            .collect(),
+    };
+    for e in set.events.values() {
+        let module = e.value.namespace.clone();
+        let ns_taken = taken.entry(module.clone()).or_default();
+        let names_here = visible.get(&module).unwrap_or(&named);
+        let event = lower_event(&e.path, &e.value, names_here, &links, ns_taken, &mut diags);
+        api.namespaces
+            .entry(module.clone())
+            .or_insert_with(|| NamespaceIr {
+                module: module.clone(),
+                prefix: module.clone(),
+                types: Vec::new(),
+                methods: Vec::new(),
+                events: Vec::new(),
+                event_enum: String::new(),
+            })
+            .events
+            .push(event);
+    }
+    // Each module with events gets an enum of them, named `Event` (claimed like any type).
+    for ns in api.namespaces.values_mut() {
+        if ns.events.is_empty() {
+            continue;
+        }
+        let name = "Event".to_string();
+        let ns_taken = taken.entry(ns.module.clone()).or_default();
+        if let Some(other) = ns_taken.get(&name) {
+            diags.push(
+                Diagnostic::new(
+                    other,
+                    "",
+                    format!(
+                        "the Rust type name {name} is taken here, but module {} needs it for its enum of events",
+                        ns.module
+                    ),
+                )
+                .hint("rename the other item with rust_name:"),
+            );
+        }
+        ns.event_enum = name;
+    }
     (api, diags)
+}
+
+/// What `see_also` entries of an event may link to.
+struct Links<'a> {
+    /// Wire names of the spec's methods.
+    methods: &'a BTreeSet<&'a str>,
+    /// Wire name of each event → Rust path of its payload.
+    events: BTreeMap<String, String>,
+}
+
+fn lower_event(
+    path: &Path,
+    e: &crate::spec::EventSpec,
+    named: &BTreeMap<String, String>,
+    links: &Links<'_>,
+    taken: &mut BTreeMap<String, PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) -> EventIr {
+    let mut cx = Cx::new(path, named, taken, diags);
+    cx.take(&e.rust_name, "rust_name");
+    let fields = cx.fields(&e.rust_name, "data", &e.data, Role::Result);
+    let types = std::mem::take(&mut cx.types);
+    *taken = std::mem::take(&mut cx.taken);
+    EventIr {
+        wire: e.event.clone(),
+        struct_name: e.rust_name.clone(),
+        summary: e.summary.trim().to_string(),
+        description: e.description.clone(),
+        scopes: e
+            .scopes
+            .iter()
+            .map(|s| ScopeRef {
+                wire: s.clone(),
+                variant: names::camel(s),
+            })
+            .collect(),
+        subscribers: e.subscribers.clone(),
+        docs_url: docs_url(&e.docs),
+        deprecated: deprecation_note(e.deprecated.as_ref()),
+        fields,
+        deviations: e
+            .deviations
+            .iter()
+            .map(|d| DeviationIr {
+                name: d.name.clone(),
+                reason: d.reason.clone(),
+            })
+            .collect(),
+        types,
+        see_also: e
+            .see_also
+            .iter()
+            .map(|s| {
+                let path = if links.methods.contains(s.as_str()) {
+                    let (module, _) = names::namespace(s);
+                    Some(format!("crate::{module}::{}", names::request_struct(s)))
+                } else {
+                    links.events.get(s).cloned()
+                };
+                SeeAlso {
+                    wire: s.clone(),
+                    path,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The deprecation note shown in rustdoc and `#[deprecated]`.
+fn deprecation_note(d: Option<&crate::spec::Deprecation>) -> Option<String> {
+    d.map(|d| {
+        let mut note = String::from("deprecated by Bitrix24");
+        if let Some(r) = &d.replacement {
+            note.push_str(&format!("; use {r} instead"));
+        }
+        if let Some(n) = &d.note {
+            note.push_str(&format!(": {}", n.trim()));
+        }
+        note
+    })
 }
 
 /// Lowers a file of named types (common or of one module) into structs; claims their names.
@@ -216,16 +354,7 @@ fn lower_method(
             })
             .collect(),
         docs_url: docs_url(&m.docs),
-        deprecated: m.deprecated.as_ref().map(|d| {
-            let mut note = String::from("deprecated by Bitrix24");
-            if let Some(r) = &d.replacement {
-                note.push_str(&format!("; use {r} instead"));
-            }
-            if let Some(n) = &d.note {
-                note.push_str(&format!(": {}", n.trim()));
-            }
-            note
-        }),
+        deprecated: deprecation_note(m.deprecated.as_ref()),
         params,
         one_of,
         result_error,

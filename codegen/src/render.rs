@@ -23,6 +23,15 @@ pub fn method(api: &Api, wire: &str) -> Option<Result<String, String>> {
         .map(|m| format(crate::emit::method(m)))
 }
 
+/// The rendered code of one event (its payload struct and nested types), for review.
+pub fn event(api: &Api, wire: &str) -> Option<Result<String, String>> {
+    api.namespaces
+        .values()
+        .flat_map(|ns| &ns.events)
+        .find(|e| e.wire == wire)
+        .map(|e| format(crate::emit::event(e)))
+}
+
 /// The rendered named types of one namespace module, when it has any.
 pub fn module_types(api: &Api, module: &str) -> Option<Result<String, String>> {
     api.namespaces
@@ -36,15 +45,17 @@ pub fn common(api: &Api) -> Result<String, String> {
     format(crate::emit::common(api))
 }
 
+/// The rendered `namespaces.rs`: the feature-gated modules and the crate's `Event` enum.
+pub fn namespaces(api: &Api) -> Result<String, String> {
+    format(crate::emit::modules(api))
+}
+
 /// Every generated file as (file name, content): `common.rs`, `namespaces.rs`, and one per
 /// namespace for which `selected(module)` holds.
 fn files(api: &Api, selected: impl Fn(&str) -> bool) -> Result<Vec<(String, String)>, String> {
     let mut out = vec![
         ("common.rs".to_string(), common(api)?),
-        (
-            "namespaces.rs".to_string(),
-            format(crate::emit::modules(api))?,
-        ),
+        ("namespaces.rs".to_string(), namespaces(api)?),
     ];
     for ns in api.namespaces.values().filter(|ns| selected(&ns.module)) {
         out.push((

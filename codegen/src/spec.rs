@@ -184,6 +184,43 @@ pub struct MethodSpec {
     pub deviations: Vec<Deviation>,
 }
 
+/// One event file: `spec/events/<EVENT>.yaml`, an event the portal sends to a handler.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    /// Wire name, as the portal sends it in `event` (`ONIMBOTMESSAGEADD`).
+    pub event: String,
+    /// The Rust name of its payload type, UpperCamelCase (`OnImbotMessageAdd`).
+    pub rust_name: String,
+    /// The namespace module (and cargo feature) it belongs to (`imbot`, `imopenlines`, `app`).
+    pub namespace: String,
+    /// One line in the project's own words.
+    pub summary: String,
+    /// Longer Markdown description, in the project's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Scopes an application needs to subscribe; each must be listed in `spec/scopes.yaml`.
+    pub scopes: Vec<String>,
+    /// Who may subscribe, as the documentation states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers: Option<String>,
+    /// Path of the official page inside the documentation repository (with `#anchor` when
+    /// several events share a page).
+    pub docs: String,
+    /// Present when the documentation marks the event as deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<Deprecation>,
+    /// The fields of the event's `data`, in documentation order.
+    #[serde(default)]
+    pub data: Vec<Field>,
+    /// Related methods or events, by wire name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub see_also: Vec<String>,
+    /// Deliberate differences from the official page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Deviation>,
+}
+
 /// A deliberate difference between the spec and the official page.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -5,8 +5,8 @@
 use crate::diag::Diagnostic;
 use crate::load::SpecSet;
 use crate::spec::{
-    EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
-    BUILTIN_TYPES, STRING_TYPES,
+    EnumValue, ErrorSpec, EventSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar,
+    TypeExpr, BUILTIN_TYPES, STRING_TYPES,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -51,6 +51,7 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
         .methods
         .keys()
         .map(|m| crate::names::namespace(m).0)
+        .chain(set.events.values().map(|e| e.value.namespace.clone()))
         .collect();
     for (module, types) in &set.module_types {
         if !namespaces.contains(module) {
@@ -86,6 +87,10 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
             .unwrap_or_default();
         v.method(&m.path, &m.value);
     }
+    for e in set.events.values() {
+        v.local_types = modules.get(&e.value.namespace).cloned().unwrap_or_default();
+        v.event(&e.path, &e.value);
+    }
     v.diags
 }
 
@@ -118,28 +123,7 @@ impl Validator {
                     .hint("put longer text in description"),
             );
         }
-        if m.scopes.is_empty() {
-            self.push(
-                Diagnostic::new(path, "scopes", "no scopes listed")
-                    .hint("list the scopes from the page's Scope line"),
-            );
-        }
-        for (i, s) in m.scopes.iter().enumerate() {
-            if !self.scopes.contains(s) {
-                let d = Diagnostic::new(
-                    path,
-                    format!("scopes[{i}]"),
-                    format!("unknown scope \"{s}\""),
-                );
-                let d = match crate::diag::closest(s, self.scopes.iter().map(String::as_str)) {
-                    Some(best) => d.hint(format!(
-                        "did you mean \"{best}\"? known scopes are in spec/scopes.yaml"
-                    )),
-                    None => d.hint("add it to spec/scopes.yaml if the docs list it"),
-                };
-                self.push(d);
-            }
-        }
+        self.scopes_known(path, &m.scopes);
         if let Some(auth) = &m.auth {
             if auth.is_empty() {
                 self.push(
@@ -179,6 +163,95 @@ impl Validator {
                     format!("deviations[{i}] {}", d.name),
                     "a deviation needs its reason",
                 ));
+            }
+        }
+    }
+
+    /// An event file: its names, scopes, page and the fields of its `data`.
+    fn event(&mut self, path: &Path, e: &EventSpec) {
+        if e.event.is_empty()
+            || !e
+                .event
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            self.push(
+                Diagnostic::new(
+                    path,
+                    "event",
+                    format!("\"{}\" is not an event name", e.event),
+                )
+                .hint("give the name as the portal sends it: upper case, e.g. ONIMBOTMESSAGEADD"),
+            );
+        }
+        if crate::names::camel(&e.rust_name) != e.rust_name
+            || syn::parse_str::<syn::Ident>(&e.rust_name).is_err()
+        {
+            self.push(
+                Diagnostic::new(
+                    path,
+                    "rust_name",
+                    format!("\"{}\" is not an UpperCamelCase type name", e.rust_name),
+                )
+                .hint(format!("use \"{}\"", crate::names::camel(&e.rust_name))),
+            );
+        }
+        if crate::names::snake(&e.namespace) != e.namespace || e.namespace.is_empty() {
+            self.push(
+                Diagnostic::new(
+                    path,
+                    "namespace",
+                    format!("\"{}\" is not a module name", e.namespace),
+                )
+                .hint("use the snake_case module of the event's methods, e.g. imbot_v2"),
+            );
+        }
+        if e.summary.trim().is_empty() || e.summary.contains('\n') {
+            self.push(
+                Diagnostic::new(path, "summary", "summary must be one non-empty line")
+                    .hint("put longer text in description"),
+            );
+        }
+        self.scopes_known(path, &e.scopes);
+        let page = e.docs.split('#').next().unwrap_or("");
+        if !page.ends_with(".md") || page.starts_with('/') || page.contains("..") {
+            self.push(Diagnostic::new(path, "docs", format!("\"{}\" is not a page path", e.docs))
+                .hint("give the page's path inside the docs repository, with #anchor when the page holds several events"));
+        }
+        self.fields(path, "data", &e.data, false);
+        for (i, d) in e.deviations.iter().enumerate() {
+            if d.reason.trim().is_empty() {
+                self.push(Diagnostic::new(
+                    path,
+                    format!("deviations[{i}] {}", d.name),
+                    "a deviation needs its reason",
+                ));
+            }
+        }
+    }
+
+    /// Every scope must be listed in `scopes.yaml`.
+    fn scopes_known(&mut self, path: &Path, scopes: &[String]) {
+        if scopes.is_empty() {
+            self.push(
+                Diagnostic::new(path, "scopes", "no scopes listed")
+                    .hint("list the scopes from the page's Scope line"),
+            );
+        }
+        for (i, s) in scopes.iter().enumerate() {
+            if !self.scopes.contains(s) {
+                let d = Diagnostic::new(
+                    path,
+                    format!("scopes[{i}]"),
+                    format!("unknown scope \"{s}\""),
+                );
+                let d = match crate::diag::closest(s, self.scopes.iter().map(String::as_str)) {
+                    Some(best) => d.hint(format!(
+                        "did you mean \"{best}\"? known scopes are in spec/scopes.yaml"
+                    )),
+                    None => d.hint("add it to spec/scopes.yaml if the docs list it"),
+                };
+                self.push(d);
             }
         }
     }

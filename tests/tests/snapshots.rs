@@ -46,6 +46,21 @@ fn every_method() {
     assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
 }
 
+/// One snapshot per event, named `event.<EVENT>`.
+#[test]
+fn every_event() {
+    let api = api();
+    let _guard = settings().bind_to_scope();
+    for ns in api.namespaces.values() {
+        for e in &ns.events {
+            let code = bitrix_codegen::render::event(&api, &e.wire)
+                .unwrap()
+                .unwrap();
+            insta::assert_snapshot!(format!("event.{}", e.wire), code);
+        }
+    }
+}
+
 /// The named types of each namespace module (`spec/types/<module>.yaml`).
 #[test]
 fn module_types() {
@@ -67,6 +82,17 @@ fn common_items() {
     insta::assert_snapshot!("common", code);
 }
 
+/// The namespace modules and the crate's `Event` enum.
+#[test]
+fn namespaces_and_events_enum() {
+    let api = api();
+    let _guard = settings().bind_to_scope();
+    insta::assert_snapshot!(
+        "namespaces",
+        bitrix_codegen::render::namespaces(&api).unwrap()
+    );
+}
+
 /// No snapshot is left behind for a method that is gone from the spec.
 #[test]
 fn no_orphan_snapshots() {
@@ -77,6 +103,12 @@ fn no_orphan_snapshots() {
         .flat_map(|ns| ns.methods.iter().map(|m| format!("{}.snap", m.wire)))
         .collect();
     expected.insert("common.snap".into());
+    expected.insert("namespaces.snap".into());
+    expected.extend(
+        api.namespaces
+            .values()
+            .flat_map(|ns| ns.events.iter().map(|e| format!("event.{}.snap", e.wire))),
+    );
     expected.extend(
         api.namespaces
             .values()

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   bitrix-tools check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
-  bitrix-tools render [--spec DIR] METHOD    print the generated Rust of one method
+  bitrix-tools render [--spec DIR] NAME      print the generated Rust of one method or event
   bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
   bitrix-tools import --docs DIR [--out DIR] [--force] METHOD...";
 
@@ -44,8 +44,9 @@ fn check(args: &[String]) -> u8 {
     match bitrix_codegen::Generator::new(dir).check() {
         Ok(api) => {
             let n: usize = api.namespaces.values().map(|ns| ns.methods.len()).sum();
+            let e: usize = api.namespaces.values().map(|ns| ns.events.len()).sum();
             println!(
-                "{dir}: ok ({n} methods in {} namespaces)",
+                "{dir}: ok ({n} methods and {e} events in {} namespaces)",
                 api.namespaces.len()
             );
             0
@@ -74,7 +75,9 @@ fn render(args: &[String]) -> u8 {
             return 1;
         }
     };
-    match bitrix_codegen::render::method(&api, method) {
+    match bitrix_codegen::render::method(&api, method)
+        .or_else(|| bitrix_codegen::render::event(&api, method))
+    {
         Some(Ok(code)) => {
             print!("{code}");
             0
@@ -84,7 +87,7 @@ fn render(args: &[String]) -> u8 {
             1
         }
         None => {
-            eprintln!("bitrix-tools: no method {method} in {spec}");
+            eprintln!("bitrix-tools: no method or event {method} in {spec}");
             2
         }
     }

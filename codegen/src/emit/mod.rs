@@ -2,6 +2,7 @@
 //! `quote!`. Emitters read every name from the IR and decide none.
 
 mod errors;
+mod events;
 mod request;
 pub mod rustdoc;
 mod types;
@@ -11,6 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub use errors::{error_enum, system_errors};
+pub use events::event;
 pub use request::request;
 pub use types::type_def;
 
@@ -63,7 +65,9 @@ pub fn method(m: &MethodIr) -> TokenStream {
 pub fn namespace(ns: &NamespaceIr) -> TokenStream {
     let types = module_types(ns);
     let methods = ns.methods.iter().map(method);
-    quote!(#types #(#methods)*)
+    let events = ns.events.iter().map(event);
+    let event_enum = events::module_enum(ns);
+    quote!(#types #(#methods)* #event_enum #(#events)*)
 }
 
 /// The named types of a namespace module (`spec/types/<module>.yaml`).
@@ -128,10 +132,17 @@ pub fn modules(api: &Api) -> TokenStream {
         let m = ident(&ns.module);
         let feature = &ns.module;
         let file = format!("/{}.rs", ns.module);
+        let mut what = Vec::new();
+        if !ns.methods.is_empty() {
+            what.push(format!("methods `{}.*` ({})", ns.prefix, ns.methods.len()));
+        }
+        if !ns.events.is_empty() {
+            what.push(format!("events ({})", ns.events.len()));
+        }
         let doc = rustdoc::attrs(&format!(
-            "Methods `{}.*` ({} methods). Enabled by the cargo feature `{}` (or `full`).",
-            ns.prefix,
-            ns.methods.len(),
+            "Module `{}`: {}. Enabled by the cargo feature `{}` (or `full`).",
+            ns.module,
+            what.join(" and "),
             ns.module
         ));
         quote! {
@@ -143,5 +154,6 @@ pub fn modules(api: &Api) -> TokenStream {
             }
         }
     });
-    quote!(#(#mods)*)
+    let event = events::crate_enum(api);
+    quote!(#(#mods)* #event)
 }

@@ -1,7 +1,7 @@
 //! Rustdoc text: escaping spec prose for rustdoc and building the method page
 //! (summary, scopes, access, params table, result, errors table, official link).
 
-use crate::ir::{Auth, ErrorVariantIr, FieldIr, MethodIr, Presence};
+use crate::ir::{Auth, ErrorVariantIr, EventIr, FieldIr, MethodIr, Presence};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -189,19 +189,73 @@ pub fn method(m: &MethodIr) -> String {
             s.push_str(&format!("\n- `{}`: {}", d.name, escape(d.reason.trim())));
         }
     }
-    if !m.see_also.is_empty() {
-        let links: Vec<String> = m
-            .see_also
-            .iter()
-            .map(|see| match &see.path {
-                Some(path) => format!("[`{}`]({path})", see.wire),
-                None => format!("`{}`", see.wire),
-            })
-            .collect();
-        s.push_str(&format!("\n\n**See also:** {}", links.join(", ")));
-    }
+    see_also(&mut s, &m.see_also);
     s.push_str(&format!("\n\n[Official documentation]({})", m.docs_url));
     s
+}
+
+/// The doc comment of an event's payload struct: the whole event page.
+pub fn event(e: &EventIr) -> String {
+    let mut s = format!("{}\n\n`{}`", escape(&e.summary), e.wire);
+    if let Some(d) = &e.description {
+        s.push_str("\n\n");
+        s.push_str(&escape(d.trim()));
+    }
+    if let Some(d) = &e.deprecated {
+        s.push_str(&format!("\n\n**Deprecated**: {}.", escape(d)));
+    }
+    let scopes: Vec<String> = e.scopes.iter().map(|s| format!("`{}`", s.wire)).collect();
+    s.push_str(&format!("\n\n- **Scopes:** {}", scopes.join(", ")));
+    if let Some(a) = &e.subscribers {
+        s.push_str(&format!(
+            "\n- **Who may subscribe:** {}",
+            escape(&a.split_whitespace().collect::<Vec<_>>().join(" "))
+        ));
+    }
+    s.push_str("\n\n# Data\n\n");
+    if e.fields.is_empty() {
+        s.push_str("None.");
+    } else {
+        s.push_str("| Key | Field | Type | Description |\n|---|---|---|---|\n");
+        for f in &e.fields {
+            s.push_str(&format!(
+                "| `{}` | `{}` | {} | {} |\n",
+                f.wire,
+                f.ident.trim_start_matches("r#"),
+                cell(&f.wire_type),
+                cell(&f.doc)
+            ));
+        }
+        s.truncate(s.trim_end().len());
+    }
+    s.push_str(
+        "\n\nDecoded from a webhook delivery (form-encoded, every value a string) and from \
+         fetch mode (JSON) alike.",
+    );
+    if !e.deviations.is_empty() {
+        s.push_str("\n\n# Differences from the official page\n");
+        for d in &e.deviations {
+            s.push_str(&format!("\n- `{}`: {}", d.name, escape(d.reason.trim())));
+        }
+    }
+    see_also(&mut s, &e.see_also);
+    s.push_str(&format!("\n\n[Official documentation]({})", e.docs_url));
+    s
+}
+
+/// Appends the "See also" line, when there are related items.
+fn see_also(s: &mut String, items: &[crate::ir::SeeAlso]) {
+    if items.is_empty() {
+        return;
+    }
+    let links: Vec<String> = items
+        .iter()
+        .map(|see| match &see.path {
+            Some(path) => format!("[`{}`]({path})", see.wire),
+            None => format!("`{}`", see.wire),
+        })
+        .collect();
+    s.push_str(&format!("\n\n**See also:** {}", links.join(", ")));
 }
 
 /// A Markdown table of error cases: status, code, message, meaning.

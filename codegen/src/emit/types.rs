@@ -243,8 +243,13 @@ fn param_struct(s: &StructIr) -> TokenStream {
 
 /// A result object (or a named common type): decoded leniently, also serialisable.
 fn result_struct(s: &StructIr) -> TokenStream {
+    received_struct(s, rustdoc::attrs(&rustdoc::escape(&s.doc)))
+}
+
+/// A struct that is received (a result object, a named type, an event payload) with the given
+/// doc attributes: decoded leniently, also serialisable.
+pub(crate) fn received_struct(s: &StructIr, doc: TokenStream) -> TokenStream {
     let n = ident(&s.name);
-    let doc = rustdoc::attrs(&rustdoc::escape(&s.doc));
     let fields = s.fields.iter().map(|f| {
         let doc = rustdoc::attrs(&rustdoc::field(f));
         let id = ident(&f.ident);
