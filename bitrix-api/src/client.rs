@@ -37,13 +37,10 @@ struct Retry {
 
 enum Auth {
     /// `base` is the whole webhook URL with its trailing slash; it holds the secret code.
-    Webhook {
-        base: Secret,
-        shown: String,
-    },
+    Webhook { base: Secret, shown: String },
     OAuth {
         cfg: OAuthConfig,
-        state: TokenState,
+        state: Box<TokenState>,
     },
 }
 
@@ -217,7 +214,7 @@ impl ClientBuilder {
                 if !cfg.client_endpoint.ends_with('/') {
                     cfg.client_endpoint.push('/');
                 }
-                let state = TokenState::new(tokens, self.store);
+                let state = Box::new(TokenState::new(tokens, self.store));
                 (Auth::OAuth { cfg, state }, https)
             }
         };
