@@ -409,3 +409,39 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn displays_are_short_and_causes_are_sources() {
+        let refused = AuthError::Refused(ApiError {
+            code: "invalid_grant".into(),
+            description: "gone".into(),
+            status: 400,
+        });
+        let e: Error<crate::NoMethodError> = Error::Auth(refused);
+        assert_eq!(e.to_string(), "the OAuth tokens could not be renewed");
+        assert_eq!(
+            chain(&e),
+            "the OAuth tokens could not be renewed: the OAuth server refused the token refresh: \
+             invalid_grant (HTTP 400): gone"
+        );
+        let t = TransportError::timed_out("waited too long");
+        let e: Error<crate::NoMethodError> = Error::Transport(t);
+        let cause = e.source().and_then(|s| s.source()).map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("waited too long"));
+        let e: Error<crate::NoMethodError> = Error::Redirect(RedirectError {
+            status: 308,
+            to: Some("https://elsewhere.example".into()),
+        });
+        assert_eq!(
+            chain(&e),
+            "the server redirected the call: redirect (HTTP 308) not followed (to \
+             https://elsewhere.example)"
+        );
+        assert!(!e.is_retryable());
+    }
+}

@@ -181,7 +181,7 @@ impl TokenState {
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_| Err(timed_out()));
-        let _e = span.enter();
+        let entered = span.enter();
         let new = match renewed {
             Ok(new) => new,
             Err(e) => {
@@ -202,7 +202,7 @@ impl TokenState {
             g.last_failure = None;
         }
         tracing::info!("access token renewed");
-        drop(_e);
+        drop(entered);
         if let Some(store) = &self.store {
             if let Err(e) = store.save(&new).instrument(span).await {
                 tracing::error!(error = %e, "the renewed tokens could not be saved; they stay in memory");

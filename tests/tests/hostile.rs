@@ -367,7 +367,7 @@ async fn a_broken_refresh_is_shared_by_the_calls_that_waited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_waiting_for_a_hung_token_server_end_within_their_timeout() {
-    let timeout = Duration::from_millis(500);
+    let timeout = Duration::from_millis(1000);
     let portal = Server::start(|_| Reply::json(401, EXPIRED)).await;
     let token_server = Server::start(|_| Reply::Hang).await;
     let client = oauth(&portal, &token_server)
