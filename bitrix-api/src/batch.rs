@@ -15,25 +15,45 @@
 //! (`FIELDS[NAME]=x`, `true` as `1`, `null` and empty lists left out), which is how the portal
 //! reads them.
 
-use crate::__private::{Checker, Lenient};
+use crate::__private::Lenient;
 use crate::envelope::Response;
-use crate::error::{ApiError, Error, Problem, Refusal};
+use crate::error::{ApiError, DecodeError, Error};
 use crate::method::Method;
+use crate::presend::{prepare, refuse};
 use crate::Client;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::marker::PhantomData;
 
 /// Most commands one batch may hold (the portal's limit).
 pub const MAX_COMMANDS: usize = 50;
 
 /// A batch being filled. Send it with [`Batch::send`].
-#[derive(Debug)]
 #[must_use = "a batch does nothing until it is sent"]
 pub struct Batch<'c> {
     client: &'c Client,
     halt: bool,
-    commands: Vec<(String, String)>,
+    commands: Vec<Command>,
+}
+
+/// One encoded command.
+struct Command {
+    key: String,
+    method: &'static str,
+    /// `method?query`: holds the params, secrets included.
+    encoded: String,
+}
+
+/// Shows the method names only: the encoded params may hold secrets (a bot's `CLIENT_ID`).
+impl fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let methods: Vec<&str> = self.commands.iter().map(|c| c.method).collect();
+        f.debug_struct("Batch")
+            .field("halt", &self.halt)
+            .field("methods", &methods)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the answer of one command of a batch is found; typed by its method.
@@ -88,52 +108,40 @@ impl<'c> Batch<'c> {
 
     /// Adds a call. It is checked as [`Client::call`] checks it; a full batch refuses it.
     pub fn add<M: Method>(&mut self, request: M) -> Result<Slot<M>, Error<M::Error>> {
-        let refuse = |problems| {
-            Error::Refused(Refusal {
-                method: M::NAME,
-                problems,
-            })
-        };
         if self.commands.len() >= MAX_COMMANDS {
-            return Err(refuse(vec![Problem {
-                param: String::new(),
-                message: format!("a batch holds at most {MAX_COMMANDS} calls"),
-            }]));
+            return Err(refuse(
+                M::NAME,
+                format!("a batch holds at most {MAX_COMMANDS} calls"),
+            ));
         }
-        if self.client.checks_requests() {
-            let mut c = Checker::new(self.client.auth_kind());
-            request.check(&mut c);
-            let problems = c.into_problems();
-            if !problems.is_empty() {
-                return Err(refuse(problems));
-            }
-        }
-        let params = serde_json::to_value(&request).map_err(|e| {
-            refuse(vec![Problem {
-                param: String::new(),
-                message: format!("cannot be encoded: {e}"),
-            }])
-        })?;
+        let params = prepare(self.client, &request, |r| serde_json::to_value(r))?;
         let key = format!("c{}", self.commands.len());
         let query = php_query(&params);
-        let command = if query.is_empty() {
+        let encoded = if query.is_empty() {
             M::NAME.to_string()
         } else {
             format!("{}?{query}", M::NAME)
         };
-        self.commands.push((key.clone(), command));
+        self.commands.push(Command {
+            key: key.clone(),
+            method: M::NAME,
+            encoded,
+        });
         Ok(Slot {
             key,
             method: PhantomData,
         })
     }
 
-    /// Sends the batch as one `batch` call.
+    /// Sends the batch as one `batch` call. An empty batch is refused before sending.
     pub async fn send(self) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
+        if self.commands.is_empty() {
+            return Err(refuse("batch", "the batch holds no calls".into()));
+        }
         let cmd: serde_json::Map<String, Value> = self
             .commands
             .into_iter()
-            .map(|(k, c)| (k, Value::String(c)))
+            .map(|c| (c.key, Value::String(c.encoded)))
             .collect();
         let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
         let raw: Response<RawBatch> = self.client.send_json("batch", &body).await?;
@@ -171,22 +179,27 @@ impl BatchAnswer {
             return Err(Error::from_api(e.clone()));
         }
         let Some(value) = self.results.get(&slot.key) else {
-            // Not run: an earlier command failed and the batch was set to halt.
-            return Err(Error::Refused(Refusal {
-                method: M::NAME,
-                problems: vec![Problem {
-                    param: String::new(),
-                    message: "was not run: the batch stopped at an earlier error".into(),
-                }],
-            }));
+            // Usually an earlier command failed in a halting batch, but the answer does not say
+            // so: the command may have run. Never report it as safe to repeat.
+            return Err(Error::Decode(DecodeError::new(
+                200,
+                None,
+                format!(
+                    "the batch answer has neither a result nor an error for {} ({}): whether it \
+                     ran is unknown",
+                    slot.key,
+                    M::NAME
+                ),
+                b"",
+            )));
         };
         let result = M::Result::lenient(value).map_err(|e| {
-            Error::Decode(crate::DecodeError {
-                status: 200,
-                content_type: None,
-                reason: format!("result does not match the documented shape: {e}"),
-                body: value.to_string(),
-            })
+            Error::Decode(DecodeError::new(
+                200,
+                None,
+                format!("result does not match the documented shape: {e}"),
+                value.to_string().as_bytes(),
+            ))
         })?;
         match M::result_error(&result) {
             Some(e) => Err(Error::from_api(e)),

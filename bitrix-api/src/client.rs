@@ -1,12 +1,14 @@
 //! The client: sends typed calls over webhook or OAuth and sorts every answer into a result
 //! or a typed error.
 
-use crate::__private::{AuthKind, Checker};
+use crate::__private::AuthKind;
 use crate::envelope::{decode, Decoded, Response};
-use crate::error::{ConfigError, Error, RawAnswer, Refusal};
+use crate::error::{ConfigError, Error};
 use crate::method::{Method, MethodError};
 use crate::oauth::{OAuthConfig, TokenState, TokenStore, Tokens};
+use crate::presend::{check_method_name, prepare, refuse};
 use crate::secret::Secret;
+use crate::transport::{Http, HttpSettings, RedirectPolicy, DEFAULT_BODY_LIMIT};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +20,9 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: Http,
+    /// Time allowed for one call, token refresh included.
+    timeout: Duration,
     auth: Auth,
     check_requests: bool,
     retry: Retry,
@@ -33,13 +37,10 @@ struct Retry {
 
 enum Auth {
     /// `base` is the whole webhook URL with its trailing slash; it holds the secret code.
-    Webhook {
-        base: Secret,
-        shown: String,
-    },
+    Webhook { base: Secret, shown: String },
     OAuth {
         cfg: OAuthConfig,
-        state: TokenState,
+        state: Box<TokenState>,
     },
 }
 
@@ -66,6 +67,8 @@ pub struct ClientBuilder {
     check_requests: bool,
     retry: Retry,
     store: Option<Arc<dyn TokenStore>>,
+    redirects: RedirectPolicy,
+    body_limit: usize,
 }
 
 enum PendingAuth {
@@ -79,6 +82,8 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("check_requests", &self.check_requests)
+            .field("redirects", &self.redirects)
+            .field("body_limit", &self.body_limit)
             .finish_non_exhaustive()
     }
 }
@@ -133,6 +138,8 @@ impl ClientBuilder {
                 first_pause: Duration::from_millis(500),
             },
             store: None,
+            redirects: RedirectPolicy::None,
+            body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 
@@ -142,7 +149,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole call (default 75 s; Bitrix24 stops a call after 60 s).
+    /// Time allowed for a whole call, a wait for an OAuth token refresh included (default 75 s;
+    /// Bitrix24 stops a call after 60 s).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
@@ -166,6 +174,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Which redirects are followed (default none: a 3xx answer is [`Error::Redirect`]).
+    /// [`RedirectPolicy::SameOrigin`] follows only those that keep scheme, host and port.
+    /// A `Referer` is never sent.
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
+        self
+    }
+
+    /// Most bytes an answer body may have (default 32 MiB). The body is read chunk by chunk and
+    /// reading stops as soon as it passes the limit: the call is then [`Error::TooLarge`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
     /// Where renewed OAuth tokens are saved.
     pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.store = Some(store);
@@ -174,31 +197,40 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .user_agent(concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)"))
-            .build()
-            .map_err(|e| {
-                ConfigError(format!("cannot start the HTTP client: {}", e.without_url()))
-            })?;
-        let auth = match self.auth? {
-            PendingAuth::Webhook(base, shown) => Auth::Webhook { base, shown },
+        let (auth, https) = match self.auth? {
+            PendingAuth::Webhook(base, shown) => {
+                let https = base.expose().starts_with("https:");
+                (Auth::Webhook { base, shown }, https)
+            }
             PendingAuth::OAuth(mut cfg, tokens) => {
-                check_url(&cfg.client_endpoint, "the REST endpoint")?;
-                check_url(&cfg.token_url, "the OAuth token URL")?;
+                let rest = check_url(&cfg.client_endpoint, "the REST endpoint")?;
+                let token = check_url(&cfg.token_url, "the OAuth token URL")?;
+                let https = rest.scheme() == "https";
+                if https && token.scheme() != "https" {
+                    return Err(ConfigError(
+                        "the OAuth token URL must use https when the portal does".into(),
+                    ));
+                }
                 if !cfg.client_endpoint.ends_with('/') {
                     cfg.client_endpoint.push('/');
                 }
-                Auth::OAuth {
-                    cfg,
-                    state: TokenState::new(tokens, self.store),
-                }
+                let state = Box::new(TokenState::new(tokens, self.store));
+                (Auth::OAuth { cfg, state }, https)
             }
         };
+        let http = Http::new(&HttpSettings {
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            redirects: self.redirects,
+            body_limit: self.body_limit,
+            // An https portal is reached over https only, redirects and token refreshes included.
+            https_only: https,
+        })
+        .map_err(|e| ConfigError(format!("cannot start the HTTP client: {}", e.without_url())))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                timeout: self.timeout,
                 auth,
                 check_requests: self.check_requests,
                 retry: self.retry,
@@ -267,26 +299,7 @@ impl Client {
         &self,
         request: M,
     ) -> Result<Response<M::Result>, Error<M::Error>> {
-        if self.inner.check_requests {
-            let mut c = Checker::new(self.auth_kind());
-            request.check(&mut c);
-            let problems = c.into_problems();
-            if !problems.is_empty() {
-                return Err(Error::Refused(Refusal {
-                    method: M::NAME,
-                    problems,
-                }));
-            }
-        }
-        let params = serde_json::to_vec(&request).map_err(|e| {
-            Error::Refused(Refusal {
-                method: M::NAME,
-                problems: vec![crate::error::Problem {
-                    param: String::new(),
-                    message: format!("cannot be encoded as JSON: {e}"),
-                }],
-            })
-        })?;
+        let params = prepare(self, &request, |r| serde_json::to_vec(r))?;
         let response = self.send::<M::Result, M::Error>(M::NAME, params).await?;
         match M::result_error(&response.result) {
             Some(e) => Err(Error::from_api(e)),
@@ -295,19 +308,18 @@ impl Client {
     }
 
     /// Calls any method by name with JSON params, for methods the spec does not cover yet.
+    /// A name that is not a method name (`../x`, `a/b`, `a?b`, …) is refused before sending.
     pub async fn call_raw(
         &self,
         method: &str,
         params: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>, Error<crate::NoMethodError>> {
+        check_method_name(method).map_err(|m| refuse("call_raw", m))?;
         if !params.is_object() {
-            return Err(Error::Refused(Refusal {
-                method: "call_raw",
-                problems: vec![crate::error::Problem {
-                    param: String::new(),
-                    message: format!("params of {method} must be a JSON object"),
-                }],
-            }));
+            return Err(refuse(
+                "call_raw",
+                format!("params of {method} must be a JSON object"),
+            ));
         }
         self.send_json(method, params).await
     }
@@ -359,26 +371,27 @@ impl Client {
         params: &bytes::Bytes,
         span: &tracing::Span,
     ) -> Result<Response<T>, Error<E>> {
+        // The attempt, token refresh included, ends within the call's timeout.
+        let deadline = Instant::now() + self.inner.timeout;
         match &self.inner.auth {
             Auth::Webhook { base, .. } => {
                 let url = format!("{}{method}", base.expose());
-                self.post(&url, params.clone(), span).await
+                self.post(&url, params.clone(), span, deadline).await
             }
             Auth::OAuth { cfg, state } => {
                 let url = format!("{}{method}", cfg.client_endpoint);
-                let (token, generation) = state.access();
-                let first = self
-                    .post::<T, E>(&url, with_auth(params, &token).into(), span)
-                    .await;
+                let (token, seen) = state.access();
+                let body = with_auth(params, &token).into();
+                let first = self.post::<T, E>(&url, body, span, deadline).await;
                 match first {
                     Err(e) if e.code() == Some("expired_token") => {
                         state
-                            .refresh(&self.inner.http, cfg, generation)
+                            .refresh(&self.inner.http, cfg, seen, deadline)
                             .await
                             .map_err(Error::Auth)?;
                         let (token, _) = state.access();
-                        self.post(&url, with_auth(params, &token).into(), span)
-                            .await
+                        let body = with_auth(params, &token).into();
+                        self.post(&url, body, span, deadline).await
                     }
                     other => other,
                 }
@@ -391,15 +404,18 @@ impl Client {
         url: &str,
         body: bytes::Bytes,
         span: &tracing::Span,
+        deadline: Instant,
     ) -> Result<Response<T>, Error<E>> {
         let req = self
             .inner
             .http
+            .client
             .post(url)
+            .timeout(deadline.saturating_duration_since(Instant::now()))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json")
             .body(body);
-        let answer = RawAnswer::fetch(req).await.map_err(Error::Transport)?;
+        let answer = self.inner.http.fetch(req).await?;
         span.record("status", answer.status);
         match decode::<T>(answer.status, answer.content_type.as_deref(), &answer.body) {
             Ok(Decoded::Ok(r)) => Ok(r),

@@ -3,6 +3,7 @@
 use crate::method::MethodError;
 use crate::SystemError;
 use std::fmt;
+use std::sync::Arc;
 
 /// An error answer of the server, as sent: `{"error": code, "error_description": text}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +59,12 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// How much of an undecodable body a [`DecodeError`] keeps (64 KiB).
+pub const DECODE_BODY_KEPT: usize = 64 * 1024;
+
 /// An answer that could not be decoded: an HTML error page, a truncated body, a wrong shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// HTTP status of the answer.
     pub status: u16,
@@ -67,8 +72,51 @@ pub struct DecodeError {
     pub content_type: Option<String>,
     /// What went wrong.
     pub reason: String,
-    /// The body, as received (lossy UTF-8).
+    /// The body as received (lossy UTF-8), or only its first [`DECODE_BODY_KEPT`] bytes when
+    /// it was longer (then `cut` is set).
     pub body: String,
+    /// Length of the whole body in bytes.
+    pub body_len: usize,
+    /// Whether `body` holds only the start of the body.
+    pub cut: bool,
+}
+
+impl DecodeError {
+    /// An error keeping at most [`DECODE_BODY_KEPT`] bytes of `body`.
+    pub(crate) fn new(
+        status: u16,
+        content_type: Option<String>,
+        reason: String,
+        body: &[u8],
+    ) -> Self {
+        let cut = body.len() > DECODE_BODY_KEPT;
+        let kept = &body[..body.len().min(DECODE_BODY_KEPT)];
+        DecodeError {
+            status,
+            content_type,
+            reason,
+            body: String::from_utf8_lossy(kept).into_owned(),
+            body_len: body.len(),
+            cut,
+        }
+    }
+
+    /// An error whose body is not kept (it holds secrets, e.g. a token answer).
+    pub(crate) fn redacted(
+        status: u16,
+        content_type: Option<String>,
+        reason: String,
+        len: usize,
+    ) -> Self {
+        DecodeError {
+            status,
+            content_type,
+            reason,
+            body: "<redacted>".into(),
+            body_len: len,
+            cut: false,
+        }
+    }
 }
 
 impl fmt::Display for DecodeError {
@@ -77,18 +125,24 @@ impl fmt::Display for DecodeError {
         if let Some(ct) = &self.content_type {
             write!(f, ", {ct}")?;
         }
-        write!(f, ", {} bytes): {}", self.body.len(), self.reason)
+        write!(f, ", {} bytes", self.body_len)?;
+        if self.cut {
+            write!(f, ", first {} KiB kept", DECODE_BODY_KEPT / 1024)?;
+        }
+        write!(f, "): {}", self.reason)
     }
 }
 
+impl std::error::Error for DecodeError {}
+
 /// A failure to reach the server or to read its answer. Never holds the URL (it may carry secrets).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TransportError {
     /// Whether the failure was a timeout.
     pub timeout: bool,
     /// Whether the connection could not be made.
     pub connect: bool,
-    pub(crate) source: Box<dyn std::error::Error + Send + Sync>,
+    pub(crate) source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
 impl TransportError {
@@ -96,47 +150,41 @@ impl TransportError {
         TransportError {
             timeout: e.is_timeout(),
             connect: e.is_connect(),
-            source: Box::new(e.without_url()),
+            source: Arc::new(e.without_url()),
+        }
+    }
+
+    /// A timeout of the client's own (not of the HTTP stack), such as a wait for a token refresh.
+    pub(crate) fn timed_out(what: &'static str) -> Self {
+        TransportError {
+            timeout: true,
+            connect: false,
+            source: Arc::new(Plain(what)),
         }
     }
 }
 
-/// An answer as read off the wire: status, content type and body.
-pub(crate) struct RawAnswer {
-    pub(crate) status: u16,
-    pub(crate) content_type: Option<String>,
-    pub(crate) body: bytes::Bytes,
-}
+/// A fixed message as an error.
+#[derive(Debug)]
+struct Plain(&'static str);
 
-impl RawAnswer {
-    /// Sends the request and reads the whole answer.
-    pub(crate) async fn fetch(req: reqwest::RequestBuilder) -> Result<Self, TransportError> {
-        let resp = req.send().await.map_err(TransportError::from_reqwest)?;
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = resp.bytes().await.map_err(TransportError::from_reqwest)?;
-        Ok(RawAnswer {
-            status,
-            content_type,
-            body,
-        })
+impl fmt::Display for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
     }
 }
 
+impl std::error::Error for Plain {}
+
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.timeout {
+        f.write_str(if self.timeout {
             "timed out"
         } else if self.connect {
             "could not connect"
         } else {
             "transport failure"
-        };
-        write!(f, "{what}: {}", self.source)
+        })
     }
 }
 
@@ -146,28 +194,89 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// A redirect the client did not follow. Redirects are not followed unless
+/// [`crate::ClientBuilder::redirects`] allows same-origin ones; the secret URL is never kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectError {
+    /// The 3xx status.
+    pub status: u16,
+    /// Origin (`scheme://host:port`) of the target, when the answer named one; never its path.
+    pub to: Option<String>,
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "redirect (HTTP {}) not followed", self.status)?;
+        if let Some(to) = &self.to {
+            write!(f, " (to {to})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RedirectError {}
+
+/// An answer body longer than the client's limit ([`crate::ClientBuilder::body_limit`]); reading
+/// stopped as soon as the limit was passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLargeError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The limit in bytes.
+    pub limit: usize,
+}
+
+impl fmt::Display for TooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "answer body over the {} byte limit (HTTP {})",
+            self.limit, self.status
+        )
+    }
+}
+
+impl std::error::Error for TooLargeError {}
+
 /// A failure to renew OAuth tokens.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum AuthError {
     /// The OAuth server refused (`invalid_grant`, `invalid_client`, …).
     Refused(ApiError),
-    /// The OAuth server could not be reached.
+    /// The OAuth server could not be reached, or did not answer in time.
     Transport(TransportError),
     /// The OAuth server's answer could not be decoded.
     Decode(DecodeError),
+    /// The OAuth server answered with a redirect, which is never followed to another origin.
+    Redirect(RedirectError),
+    /// The OAuth server's answer was longer than the body limit.
+    TooLarge(TooLargeError),
 }
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthError::Refused(e) => write!(f, "token refresh refused: {e}"),
-            AuthError::Transport(e) => write!(f, "token refresh failed: {e}"),
-            AuthError::Decode(e) => write!(f, "token refresh answer: {e}"),
-        }
+        f.write_str(match self {
+            AuthError::Refused(_) => "the OAuth server refused the token refresh",
+            AuthError::Transport(_) => "the token refresh failed in transport",
+            AuthError::Decode(_) => "the OAuth server's answer is undecodable",
+            AuthError::Redirect(_) => "the OAuth server redirected the token refresh",
+            AuthError::TooLarge(_) => "the OAuth server's answer is too large",
+        })
     }
 }
 
-impl std::error::Error for AuthError {}
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(match self {
+            AuthError::Refused(e) => e,
+            AuthError::Transport(e) => e,
+            AuthError::Decode(e) => e,
+            AuthError::Redirect(e) => e,
+            AuthError::TooLarge(e) => e,
+        })
+    }
+}
 
 /// The error of a call to method `M`, whose documented errors are `E`.
 #[derive(Debug)]
@@ -187,6 +296,10 @@ pub enum Error<E> {
     Decode(DecodeError),
     /// OAuth tokens expired and could not be renewed.
     Auth(AuthError),
+    /// The server answered with a redirect the client does not follow.
+    Redirect(RedirectError),
+    /// The answer body was longer than the client's limit.
+    TooLarge(TooLargeError),
 }
 
 impl<E: MethodError> Error<E> {
@@ -237,6 +350,8 @@ impl<E: MethodError> Error<E> {
             Error::Transport(t) => Error::Transport(t),
             Error::Decode(d) => Error::Decode(d),
             Error::Auth(a) => Error::Auth(a),
+            Error::Redirect(r) => Error::Redirect(r),
+            Error::TooLarge(t) => Error::TooLarge(t),
         }
     }
 }
@@ -248,14 +363,40 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::System(e) => write!(f, "system error {e}"),
             Error::Api(e) => write!(f, "undocumented error {e}"),
             Error::Refused(r) => write!(f, "{r}"),
-            Error::Transport(t) => write!(f, "{t}"),
-            Error::Decode(d) => write!(f, "{d}"),
-            Error::Auth(a) => write!(f, "{a}"),
+            // The rest name their kind; the details are their `source()`.
+            Error::Transport(_) => f.write_str("the call failed in transport"),
+            Error::Decode(_) => f.write_str("the answer could not be decoded"),
+            Error::Auth(_) => f.write_str("the OAuth tokens could not be renewed"),
+            Error::Redirect(_) => f.write_str("the server redirected the call"),
+            Error::TooLarge(_) => f.write_str("the answer is too large"),
         }
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {}
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(e),
+            Error::Decode(e) => Some(e),
+            Error::Auth(e) => Some(e),
+            Error::Redirect(e) => Some(e),
+            Error::TooLarge(e) => Some(e),
+            Error::Method(_) | Error::System(_) | Error::Api(_) | Error::Refused(_) => None,
+        }
+    }
+}
+
+/// An error and its causes, joined by `: ` (for logs).
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
 
 /// A client could not be built from its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,3 +409,39 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn displays_are_short_and_causes_are_sources() {
+        let refused = AuthError::Refused(ApiError {
+            code: "invalid_grant".into(),
+            description: "gone".into(),
+            status: 400,
+        });
+        let e: Error<crate::NoMethodError> = Error::Auth(refused);
+        assert_eq!(e.to_string(), "the OAuth tokens could not be renewed");
+        assert_eq!(
+            chain(&e),
+            "the OAuth tokens could not be renewed: the OAuth server refused the token refresh: \
+             invalid_grant (HTTP 400): gone"
+        );
+        let t = TransportError::timed_out("waited too long");
+        let e: Error<crate::NoMethodError> = Error::Transport(t);
+        let cause = e.source().and_then(|s| s.source()).map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("waited too long"));
+        let e: Error<crate::NoMethodError> = Error::Redirect(RedirectError {
+            status: 308,
+            to: Some("https://elsewhere.example".into()),
+        });
+        assert_eq!(
+            chain(&e),
+            "the server redirected the call: redirect (HTTP 308) not followed (to \
+             https://elsewhere.example)"
+        );
+        assert!(!e.is_retryable());
+    }
+}

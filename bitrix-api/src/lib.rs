@@ -40,7 +40,9 @@ mod error;
 mod method;
 pub mod oauth;
 mod payload;
+mod presend;
 mod secret;
+mod transport;
 
 #[doc(hidden)]
 pub mod __private;
@@ -49,12 +51,14 @@ pub use batch::{Batch, BatchAnswer, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
 pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{
-    ApiError, AuthError, ConfigError, DecodeError, Error, Problem, Refusal, TransportError,
+    ApiError, AuthError, ConfigError, DecodeError, Error, Problem, RedirectError, Refusal,
+    TooLargeError, TransportError, DECODE_BODY_KEPT,
 };
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
 pub use oauth::{OAuthConfig, TokenStore, Tokens};
 pub use payload::EventPayload;
 pub use secret::Secret;
+pub use transport::{RedirectPolicy, DEFAULT_BODY_LIMIT};
 
 // `Scope`, `SystemError` and module `types`, generated from spec/scopes.yaml and spec/common/.
 include!(concat!(env!("OUT_DIR"), "/common.rs"));

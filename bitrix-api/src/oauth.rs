@@ -1,12 +1,15 @@
 //! OAuth 2.0 tokens: renewal on `expired_token`, one refresh at a time, and a hook to persist
 //! every new pair (refresh tokens are single-use: a pair that is not saved is lost).
 
-use crate::error::{ApiError, AuthError, DecodeError, RawAnswer};
+use crate::error::{ApiError, AuthError, DecodeError, TransportError};
 use crate::secret::Secret;
+use crate::transport::Http;
 use serde::Deserialize;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
+use tracing::Instrument;
 
 /// The default OAuth server of Bitrix24.
 pub const DEFAULT_TOKEN_URL: &str = "https://oauth.bitrix.info/oauth/token/";
@@ -75,10 +78,28 @@ impl OAuthConfig {
     }
 }
 
+/// What a call saw of the token state when it sent its access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// Bumped by each successful refresh.
+    generation: u64,
+    /// Bumped by each failed refresh.
+    failures: u64,
+}
+
+struct Current {
+    tokens: Tokens,
+    seen: Seen,
+    /// The error of the last failed refresh, shared with the calls that waited on it.
+    last_failure: Option<AuthError>,
+    /// Set when the OAuth server refused the refresh token itself (a 4xx answer): no later
+    /// refresh with it can succeed, so none is tried.
+    dead: Option<AuthError>,
+}
+
 /// Live token state shared by the clones of a client.
 pub(crate) struct TokenState {
-    /// Current pair and its generation (bumped by each refresh).
-    current: RwLock<(Tokens, u64)>,
+    current: RwLock<Current>,
     /// Held while a refresh is under way, so that only one runs.
     refreshing: tokio::sync::Mutex<()>,
     pub(crate) store: Option<Arc<dyn TokenStore>>,
@@ -87,64 +108,124 @@ pub(crate) struct TokenState {
 impl TokenState {
     pub(crate) fn new(tokens: Tokens, store: Option<Arc<dyn TokenStore>>) -> Self {
         TokenState {
-            current: RwLock::new((tokens, 0)),
+            current: RwLock::new(Current {
+                tokens,
+                seen: Seen {
+                    generation: 0,
+                    failures: 0,
+                },
+                last_failure: None,
+                dead: None,
+            }),
             refreshing: tokio::sync::Mutex::new(()),
             store,
         }
     }
 
-    /// The access token to send and its generation.
-    pub(crate) fn access(&self) -> (Secret, u64) {
-        let g = self.current.read().unwrap_or_else(|p| p.into_inner());
-        (g.0.access_token.clone(), g.1)
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Current> {
+        self.current.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Current> {
+        self.current.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The access token to send and the state it belongs to.
+    pub(crate) fn access(&self) -> (Secret, Seen) {
+        let g = self.read();
+        (g.tokens.access_token.clone(), g.seen)
     }
 
     /// The current pair.
     pub(crate) fn tokens(&self) -> Tokens {
-        self.current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .clone()
+        self.read().tokens.clone()
     }
 
-    /// Renews the pair unless another task already did since generation `seen`.
+    /// Renews the pair after a call that sent its token in state `seen` met `expired_token`.
+    ///
+    /// One refresh runs at a time. A call that waited for it takes its outcome: the new pair,
+    /// or the same error, without a request of its own. Waiting and refreshing both end by
+    /// `deadline`, the calling call's own.
     pub(crate) async fn refresh(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         cfg: &OAuthConfig,
-        seen: u64,
+        seen: Seen,
+        deadline: Instant,
     ) -> Result<(), AuthError> {
-        let _guard = self.refreshing.lock().await;
-        let (refresh_token, generation) = {
-            let g = self.current.read().unwrap_or_else(|p| p.into_inner());
-            (g.0.refresh_token.clone(), g.1)
+        let timed_out = || {
+            AuthError::Transport(TransportError::timed_out(
+                "the token refresh did not end within the call's timeout",
+            ))
         };
-        if generation != seen {
-            return Ok(()); // someone else refreshed while we waited
-        }
+        let Ok(_guard) = tokio::time::timeout_at(deadline.into(), self.refreshing.lock()).await
+        else {
+            return Err(timed_out());
+        };
+        let refresh_token = {
+            let g = self.read();
+            if g.seen.generation != seen.generation {
+                return Ok(()); // someone else refreshed while we waited
+            }
+            if let Some(dead) = &g.dead {
+                return Err(dead.clone());
+            }
+            if g.seen.failures != seen.failures {
+                // A refresh failed while we waited: the same token would fail the same way.
+                return Err(g.last_failure.clone().unwrap_or_else(timed_out));
+            }
+            g.tokens.refresh_token.clone()
+        };
         let span = tracing::info_span!("bitrix.oauth.refresh");
-        let _e = span.enter();
-        let req = http.get(&cfg.token_url).query(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", cfg.client_id.as_str()),
-            ("client_secret", cfg.client_secret.expose()),
-            ("refresh_token", refresh_token.expose()),
-        ]);
-        let answer = RawAnswer::fetch(req).await.map_err(AuthError::Transport)?;
-        let new = parse_token_answer(answer.status, answer.content_type, &answer.body)?;
+        let renewed = tokio::time::timeout_at(deadline.into(), renew(http, cfg, &refresh_token))
+            .instrument(span.clone())
+            .await
+            .unwrap_or_else(|_| Err(timed_out()));
+        let entered = span.enter();
+        let new = match renewed {
+            Ok(new) => new,
+            Err(e) => {
+                tracing::warn!(error = %crate::error::chain(&e), "token refresh failed");
+                let mut g = self.write();
+                g.seen.failures += 1;
+                g.last_failure = Some(e.clone());
+                if matches!(&e, AuthError::Refused(a) if (400..500).contains(&a.status)) {
+                    g.dead = Some(e.clone());
+                }
+                return Err(e);
+            }
+        };
         {
-            let mut g = self.current.write().unwrap_or_else(|p| p.into_inner());
-            *g = (new.clone(), generation + 1);
+            let mut g = self.write();
+            g.tokens = new.clone();
+            g.seen.generation += 1;
+            g.last_failure = None;
         }
         tracing::info!("access token renewed");
+        drop(entered);
         if let Some(store) = &self.store {
-            if let Err(e) = store.save(&new).await {
+            if let Err(e) = store.save(&new).instrument(span).await {
                 tracing::error!(error = %e, "the renewed tokens could not be saved; they stay in memory");
             }
         }
         Ok(())
     }
+}
+
+/// Asks the OAuth server for a new pair.
+async fn renew(
+    http: &Http,
+    cfg: &OAuthConfig,
+    refresh_token: &Secret,
+) -> Result<Tokens, AuthError> {
+    let req = http.client.get(&cfg.token_url).query(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", cfg.client_id.as_str()),
+        ("client_secret", cfg.client_secret.expose()),
+        ("refresh_token", refresh_token.expose()),
+    ]);
+    let answer = http.fetch(req).await?;
+    parse_token_answer(answer.status, answer.content_type, &answer.body)
 }
 
 #[derive(Deserialize)]
@@ -162,12 +243,12 @@ fn parse_token_answer(
 ) -> Result<Tokens, AuthError> {
     // The body of a token answer holds secrets: it is never kept in an error.
     let fail = |reason: &str| {
-        AuthError::Decode(DecodeError {
+        AuthError::Decode(DecodeError::redacted(
             status,
-            content_type: content_type.clone(),
-            reason: reason.to_string(),
-            body: "<redacted>".into(),
-        })
+            content_type.clone(),
+            reason.to_string(),
+            body.len(),
+        ))
     };
     let a: TokenAnswer =
         serde_json::from_slice(body).map_err(|_| fail("the OAuth server did not answer JSON"))?;
