@@ -37,6 +37,7 @@ mod batch;
 mod client;
 mod envelope;
 mod error;
+pub mod events;
 mod method;
 pub mod oauth;
 mod secret;
