@@ -25,7 +25,9 @@ fn main() -> ExitCode {
     let limits = Limits::default();
     // One byte more than the limit is enough to see that a body is too large.
     let mut body = Vec::new();
-    let cap = u64::try_from(limits.max_body).unwrap_or(u64::MAX).saturating_add(1);
+    let cap = u64::try_from(limits.max_body)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     if let Err(e) = std::io::stdin().take(cap).read_to_end(&mut body) {
         eprintln!("cannot read stdin: {e}");
         return ExitCode::from(2);
@@ -41,7 +43,10 @@ fn main() -> ExitCode {
     match runtime.block_on(receive(&content_type, &body, &limits, &tokens)) {
         Ok(event) => {
             let json = event.to_json_redacted();
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         Err(rejection) => {

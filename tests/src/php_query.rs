@@ -176,7 +176,7 @@ pub fn php_float(v: f64) -> String {
     let digits = digits.trim_end_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
     let decpt = exp + 1;
-    let body = if decpt < -3 || decpt > 14 {
+    let body = if !(-3..=14).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let e = decpt - 1;
