@@ -570,4 +570,21 @@ mod tests {
         );
         assert_eq!(String::lenient(get("e")).unwrap(), "");
     }
+
+    #[test]
+    fn the_deepest_allowed_tree_decodes_without_exhausting_the_stack() {
+        use crate::events::HARD_MAX_DEPTH;
+        let limits = Limits::default().max_depth(1_000_000);
+        let deep = format!("a{}=1", "[]".repeat(HARD_MAX_DEPTH));
+        let t = FormValue::Map(form::parse(deep.as_bytes(), &limits).expect("at the limit"));
+        let v: serde_json::Value = from_form(&t).unwrap();
+        assert!(v
+            .pointer(&format!("/a{}", "/0".repeat(HARD_MAX_DEPTH)))
+            .is_some_and(|x| x == "1"));
+        let deeper = format!("a{}=1", "[]".repeat(HARD_MAX_DEPTH + 1));
+        assert!(
+            form::parse(deeper.as_bytes(), &limits).is_err(),
+            "the hard limit holds"
+        );
+    }
 }

@@ -177,6 +177,10 @@ impl FormMap {
             }
         }
         let i = self.entries.len();
+        if i < 4 && i == self.entries.capacity() {
+            // Most maps of an event hold a few keys: grow one by one up to 4, not to 4 at once.
+            self.entries.reserve_exact(1);
+        }
         match &mut self.index {
             Some(ix) => {
                 ix.insert(key.clone(), i);
