@@ -17,7 +17,8 @@ use super::tree::{FormMap, FormValue};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use std::fmt;
 
-/// A failure to decode a typed payload from a form tree: where, and what.
+/// A failure to decode a typed payload from a form tree: where, and what. The message may quote
+/// the bad value; [`ReceivedEvent::decode`](super::ReceivedEvent::decode) withholds secrets from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayloadError {
     /// Keys from the root to the value, innermost last.

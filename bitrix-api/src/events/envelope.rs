@@ -1,9 +1,10 @@
 //! The event envelope: `event`, `event_handler_id`, `ts`, `auth`, and `data` kept for a typed
 //! decode.
 
-use super::de::{from_form, PayloadError};
+use super::de::from_form;
+use super::redact::{form_message, form_secrets, json_secrets, redact_json, withhold};
 use super::reject::Rejection;
-use super::tree::{is_secret_key, FormValue};
+use super::tree::FormValue;
 use super::verify::{tokens_match, Portal};
 use crate::__private::{lenient, lenient_object_opt};
 use crate::Secret;
@@ -143,71 +144,6 @@ impl fmt::Debug for EventData {
             EventData::Json(v) => f.debug_tuple("Json").field(&redact_json(v)).finish(),
         }
     }
-}
-
-fn form_message(e: PayloadError) -> String {
-    if e.path.last().is_some_and(|k| is_secret_key(k)) {
-        PayloadError {
-            path: e.path,
-            message: "the value is not of the expected type (withheld: it is a secret)".into(),
-        }
-        .to_string()
-    } else {
-        e.to_string()
-    }
-}
-
-fn form_secrets<'a>(v: &'a FormValue, secret: bool, out: &mut Vec<&'a str>) {
-    match v {
-        FormValue::Str(s) if secret => out.push(s),
-        FormValue::Str(_) => {}
-        FormValue::Map(m) => {
-            for (k, v) in m.iter() {
-                form_secrets(v, secret || is_secret_key(k), out);
-            }
-        }
-    }
-}
-
-fn json_secrets<'a>(v: &'a serde_json::Value, secret: bool, out: &mut Vec<&'a str>) {
-    match v {
-        serde_json::Value::String(s) if secret => out.push(s),
-        serde_json::Value::Array(a) => a.iter().for_each(|v| json_secrets(v, secret, out)),
-        serde_json::Value::Object(m) => {
-            for (k, v) in m {
-                json_secrets(v, secret || is_secret_key(k), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn redact_json(v: &serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Array(a) => a.iter().map(redact_json).collect(),
-        serde_json::Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| {
-                let v = if is_secret_key(k) {
-                    serde_json::Value::String("<redacted>".into())
-                } else {
-                    redact_json(v)
-                };
-                (k.clone(), v)
-            })
-            .collect(),
-        other => other.clone(),
-    }
-}
-
-/// Replaces every secret (of at least 4 characters) found in `message`.
-fn withhold(mut message: String, secrets: &[&str]) -> String {
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        if message.contains(s) {
-            message = message.replace(s, "<redacted>");
-        }
-    }
-    message
 }
 
 /// A received event whose application token has been checked.
@@ -384,8 +320,8 @@ impl fmt::Debug for Head {
 }
 
 impl Unverified {
-    /// Splits a parsed body into head and data. `decode_head` reads the head from what is
-    /// left once `data` is taken out.
+    /// Joins a head (read by `head_from_form` / `head_from_json` from what is left once `data`
+    /// is taken out) and the data; refuses a body without `event`.
     pub(crate) fn from_parts(
         head: Result<RawHeadParts, String>,
         data: EventData,

@@ -51,6 +51,7 @@ mod de;
 mod envelope;
 mod form;
 mod limits;
+mod redact;
 mod reject;
 mod tree;
 mod verify;
@@ -58,8 +59,9 @@ mod verify;
 pub use de::{from_form, FormDeserializer, PayloadError};
 pub use envelope::{EventAuth, EventData, ReceivedEvent, Unverified};
 pub use limits::{Limits, HARD_MAX_DEPTH};
+pub use redact::is_secret_key;
 pub use reject::Rejection;
-pub use tree::{is_secret_key, FormMap, FormValue};
+pub use tree::{FormMap, FormValue};
 pub use verify::{tokens_match, AppTokens, FixedToken, LookupError, Portal};
 
 use form::FormError;

@@ -1,5 +1,6 @@
 //! The tree a form body parses into: string leaves and ordered maps, as PHP's arrays hold them.
 
+use super::redact::is_secret_key;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -37,7 +38,7 @@ impl FormValue {
     /// As JSON the way PHP's `json_encode` writes the array: a map whose keys are `0..n-1` in
     /// order becomes an array, any other map an object (its keys sorted, as `serde_json`
     /// keeps them), leaves strings. With `redact`, the value
-    /// of every key that names a secret (see [`is_secret_key`]) becomes `"<redacted>"`.
+    /// of every key that names a secret (see [`is_secret_key`](super::is_secret_key)) becomes `"<redacted>"`.
     pub fn to_json(&self, redact: bool) -> serde_json::Value {
         match self {
             FormValue::Str(s) => serde_json::Value::String(s.clone()),
@@ -53,14 +54,6 @@ impl fmt::Debug for FormValue {
             FormValue::Map(m) => fmt::Debug::fmt(m, f),
         }
     }
-}
-
-/// Whether a key names a credential: its value never prints (`Debug`, redacted JSON).
-///
-/// Any key holding `token`, `secret` or `password` (in any case), and `client_id`.
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("token") || k.contains("secret") || k.contains("password") || k == "client_id"
 }
 
 /// Maps with more entries than this get a hash index, so that a body with many keys in one map
