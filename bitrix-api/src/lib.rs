@@ -30,6 +30,8 @@
 //!   failure, or an undecodable answer that keeps its raw body.
 //! - [`Client::batch`] sends up to 50 typed calls in one request; [`Client::call_full`] also
 //!   returns `time` and, for lists, `total` / `next`.
+//! - Events: [`events::receive`] checks and decodes an event a portal POSTs to a handler (PHP
+//!   form encoding or JSON) and hands its data to any `Deserialize` payload type.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -37,6 +39,7 @@ mod batch;
 mod client;
 mod envelope;
 mod error;
+pub mod events;
 mod method;
 pub mod oauth;
 mod payload;
