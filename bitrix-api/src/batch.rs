@@ -33,6 +33,8 @@ pub const MAX_COMMANDS: usize = 50;
 pub struct Batch<'c> {
     client: &'c Client,
     halt: bool,
+    /// Whether every command is a read ([`Method::READ`]).
+    read: bool,
     commands: Vec<(String, String)>,
 }
 
@@ -66,6 +68,7 @@ impl<'c> Batch<'c> {
         Batch {
             client,
             halt: false,
+            read: true,
             commands: Vec::new(),
         }
     }
@@ -88,55 +91,81 @@ impl<'c> Batch<'c> {
 
     /// Adds a call. It is checked as [`Client::call`] checks it; a full batch refuses it.
     pub fn add<M: Method>(&mut self, request: M) -> Result<Slot<M>, Error<M::Error>> {
-        let refuse = |problems| {
-            Error::Refused(Refusal {
-                method: M::NAME,
-                problems,
-            })
-        };
         if self.commands.len() >= MAX_COMMANDS {
-            return Err(refuse(vec![Problem {
-                param: String::new(),
-                message: format!("a batch holds at most {MAX_COMMANDS} calls"),
-            }]));
+            return Err(Error::Refused(Refusal {
+                method: M::NAME,
+                problems: vec![Problem {
+                    param: String::new(),
+                    message: format!("a batch holds at most {MAX_COMMANDS} calls"),
+                }],
+            }));
         }
-        if self.client.checks_requests() {
-            let mut c = Checker::new(self.client.auth_kind());
-            request.check(&mut c);
-            let problems = c.into_problems();
-            if !problems.is_empty() {
-                return Err(refuse(problems));
-            }
-        }
-        let params = serde_json::to_value(&request).map_err(|e| {
-            refuse(vec![Problem {
-                param: String::new(),
-                message: format!("cannot be encoded: {e}"),
-            }])
-        })?;
+        let command = encode(self.client, &request)?;
         let key = format!("c{}", self.commands.len());
-        let query = php_query(&params);
-        let command = if query.is_empty() {
-            M::NAME.to_string()
-        } else {
-            format!("{}?{query}", M::NAME)
-        };
+        self.read &= M::READ;
         self.commands.push((key.clone(), command));
-        Ok(Slot {
-            key,
-            method: PhantomData,
-        })
+        Ok(Slot::new(key))
     }
 
     /// Sends the batch as one `batch` call.
     pub async fn send(self) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
-        let cmd: serde_json::Map<String, Value> = self
-            .commands
+        send_commands(self.client, self.halt, self.commands, self.read).await
+    }
+}
+
+impl<M> Slot<M> {
+    pub(crate) fn new(key: String) -> Self {
+        Slot {
+            key,
+            method: PhantomData,
+        }
+    }
+}
+
+/// Checks a call as [`Client::call`] does and encodes it as a batch command, `method?query`.
+pub(crate) fn encode<M: Method>(client: &Client, request: &M) -> Result<String, Error<M::Error>> {
+    let refuse = |problems| {
+        Error::Refused(Refusal {
+            method: M::NAME,
+            problems,
+        })
+    };
+    if client.checks_requests() {
+        let mut c = Checker::new(client.auth_kind());
+        request.check(&mut c);
+        let problems = c.into_problems();
+        if !problems.is_empty() {
+            return Err(refuse(problems));
+        }
+    }
+    let params = serde_json::to_value(request).map_err(|e| {
+        refuse(vec![Problem {
+            param: String::new(),
+            message: format!("cannot be encoded: {e}"),
+        }])
+    })?;
+    let query = php_query(&params);
+    Ok(if query.is_empty() {
+        M::NAME.to_string()
+    } else {
+        format!("{}?{query}", M::NAME)
+    })
+}
+
+/// Sends `(key, command)` pairs as one `batch` call; `read` when every command is a read.
+pub(crate) async fn send_commands(
+    client: &Client,
+    halt: bool,
+    commands: Vec<(String, String)>,
+    read: bool,
+) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
+    {
+        let cmd: serde_json::Map<String, Value> = commands
             .into_iter()
             .map(|(k, c)| (k, Value::String(c)))
             .collect();
-        let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
-        let raw: Response<RawBatch> = self.client.send_json("batch", &body).await?;
+        let body = serde_json::json!({ "halt": u8::from(halt), "cmd": cmd });
+        let raw: Response<RawBatch> = client.send_json("batch", &body, read).await?;
         let r = raw.result;
         Ok(BatchAnswer {
             results: r.result,
@@ -164,6 +193,53 @@ impl<'c> Batch<'c> {
 }
 
 impl BatchAnswer {
+    /// The error answer of command `key`, when it failed.
+    pub(crate) fn error_of(&self, key: &str) -> Option<&ApiError> {
+        self.errors.get(key)
+    }
+
+    /// Whether command `key` has a result.
+    pub(crate) fn has_result(&self, key: &str) -> bool {
+        self.results.contains_key(key)
+    }
+
+    /// Takes the outcome of command `key` out of the answer.
+    pub(crate) fn take(&mut self, key: &str) -> Taken {
+        Taken {
+            result: self.results.remove(key),
+            error: self.errors.remove(key),
+            total: self.totals.remove(key),
+            next: self.nexts.remove(key),
+        }
+    }
+
+    /// Puts an outcome taken from another answer under `key`.
+    pub(crate) fn put(&mut self, key: String, t: Taken) {
+        if let Some(v) = t.result {
+            self.results.insert(key.clone(), v);
+        }
+        if let Some(e) = t.error {
+            self.errors.insert(key.clone(), e);
+        }
+        if let Some(n) = t.total {
+            self.totals.insert(key.clone(), n);
+        }
+        if let Some(n) = t.next {
+            self.nexts.insert(key, n);
+        }
+    }
+
+    /// An answer with no commands.
+    pub(crate) fn empty() -> Self {
+        BatchAnswer {
+            results: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            totals: BTreeMap::new(),
+            nexts: BTreeMap::new(),
+            time: None,
+        }
+    }
+
     /// The typed result of a command, or its typed error. An error inside a batch carries no
     /// HTTP status of its own: its `status` is 0.
     pub fn get<M: Method>(&self, slot: &Slot<M>) -> Result<M::Result, Error<M::Error>> {
@@ -203,6 +279,15 @@ impl BatchAnswer {
     pub fn next<M>(&self, slot: &Slot<M>) -> Option<u64> {
         self.nexts.get(&slot.key).copied()
     }
+}
+
+/// One command's part of a batch answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Taken {
+    pub(crate) result: Option<Value>,
+    pub(crate) error: Option<ApiError>,
+    pub(crate) total: Option<u64>,
+    pub(crate) next: Option<u64>,
 }
 
 /// The `result` of a `batch` answer.
