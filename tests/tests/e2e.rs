@@ -332,15 +332,17 @@ async fn plain_http_is_refused_except_on_loopback() {
 #[tokio::test]
 async fn rate_limit_is_a_retryable_system_error() {
     let emu = Emulator::start(Config {
-        rate_limit: Some(RateLimit {
-            threshold: 3,
-            drain_per_sec: 1,
-        }),
+        rate_limit: Some(RateLimit::new(3, 1)),
         ..Config::default()
     })
     .await
     .unwrap();
-    let c = Client::webhook(&emu.webhook_url()).unwrap();
+    // No pacing and no repeats, so the portal's refusal reaches the caller.
+    let c = Client::webhook_builder(&emu.webhook_url())
+        .no_rate_limit()
+        .retry_policy(bitrix_api::RetryPolicy::never())
+        .build()
+        .unwrap();
     let chat = emu.bot_chat_ids()[0];
     let mut limited = None;
     for _ in 0..6 {
@@ -354,23 +356,21 @@ async fn rate_limit_is_a_retryable_system_error() {
         matches!(e, Error::System(SystemError::QueryLimitExceeded(ref a)) if a.status == 503),
         "{e:?}"
     );
-    assert!(e.is_retryable());
+    assert!(e.is_retryable() && e.is_refused_before_running() && !e.is_transient());
 }
 
 #[tokio::test]
 async fn rate_limited_calls_can_be_retried() {
-    let limit = RateLimit {
-        threshold: 2,
-        drain_per_sec: 2,
-    };
+    let limit = RateLimit::new(2, 2);
     let emu = Emulator::start(Config {
         rate_limit: Some(limit),
         ..Config::default()
     })
     .await
     .unwrap();
+    // Without client-side pacing the portal refuses; refusals are repeated by default.
     let c = Client::webhook_builder(&emu.webhook_url())
-        .retry_rate_limited(4, Duration::from_millis(300))
+        .no_rate_limit()
         .build()
         .unwrap();
     let chat = emu.bot_chat_ids()[0];

@@ -31,6 +31,10 @@ pub struct RateLimit {
     pub drain: u32,
     /// How often the counter drops (one second on a portal; shorter against a scaled emulator).
     pub period: Duration,
+    /// How far apart in time requests sent in order may reach the portal (network and
+    /// scheduling jitter; default 500 ms): the bucket keeps that much drain in reserve, since
+    /// a request sent earlier but delivered later lands together with later ones.
+    pub jitter: Duration,
 }
 
 impl RateLimit {
@@ -40,6 +44,7 @@ impl RateLimit {
             burst,
             drain,
             period: Duration::from_secs(1),
+            jitter: Duration::from_millis(500),
         }
     }
 
@@ -56,6 +61,12 @@ impl RateLimit {
     /// The same limit with the counter dropping every `period` instead of every second.
     pub const fn with_period(mut self, period: Duration) -> Self {
         self.period = period;
+        self
+    }
+
+    /// The same limit allowing for `jitter` between sending and delivery.
+    pub const fn with_jitter(mut self, jitter: Duration) -> Self {
+        self.jitter = jitter;
         self
     }
 
@@ -76,8 +87,9 @@ impl Default for RateLimit {
     }
 }
 
-/// A client-side leaky bucket. It drains continuously, and keeps one period's drain below the
-/// portal's threshold, because the portal drains in steps whose phase the client cannot see.
+/// A client-side leaky bucket. It drains continuously and stays below the portal's threshold by
+/// one period's drain (the portal drains in steps whose phase the client cannot see) plus the
+/// drain of [`RateLimit::jitter`] (requests reach the portal in bunches).
 /// [`RequestBucket::acquire`] reserves the next free slot under a lock and sleeps exactly
 /// until it: no polling, and callers are served in the order they arrived.
 #[derive(Debug)]
@@ -112,7 +124,10 @@ impl LeakyBucket {
 
     /// The most requests it lets the count reach.
     fn capacity(&self) -> f64 {
-        f64::from(self.limit.burst.saturating_sub(self.limit.drain).max(1))
+        let l = &self.limit;
+        let jitter = (l.per_second() * l.jitter.as_secs_f64()).ceil();
+        let reserve = f64::from(l.drain) + if jitter.is_finite() { jitter } else { 0.0 };
+        (f64::from(l.burst) - reserve).max(1.0)
     }
 
     /// Counts one request at `now` and returns how long to wait before sending it.
@@ -163,7 +178,7 @@ mod tests {
 
     #[test]
     fn a_burst_then_the_drain_rate() {
-        let b = LeakyBucket::new(RateLimit::new(5, 2));
+        let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
         let t0 = b.state.lock().unwrap().at;
         // Capacity 5 - 2 = 3: three go at once, then one every half second.
         for _ in 0..3 {
@@ -178,6 +193,11 @@ mod tests {
     #[test]
     fn a_refusal_fills_the_bucket() {
         let b = LeakyBucket::new(RateLimit::new(50, 2));
+        assert_eq!(
+            b.capacity(),
+            47.0,
+            "50 - 2 (one drain step) - 1 (500 ms of jitter)"
+        );
         let t0 = b.state.lock().unwrap().at;
         assert_eq!(b.reserve_at(t0), Duration::ZERO);
         b.refused_at(t0);
