@@ -57,10 +57,10 @@ impl Timing {
     /// (without a budget: none used, reset ten minutes after the start).
     pub(crate) fn time_object(&self, processing: Duration, usage: Option<Usage>) -> Value {
         let (start, finish, duration, s, f) = self.span();
-        let usage = usage.unwrap_or(Usage {
-            operating: 0.0,
-            reset_at: s + OPERATING_WINDOW_SECS,
-        });
+        let (operating, reset_at) = match usage {
+            Some(u) => (json!(u.operating), u.reset_at),
+            None => (json!(0), s + OPERATING_WINDOW_SECS),
+        };
         json!({
             "start": start,
             "finish": finish,
@@ -68,8 +68,8 @@ impl Timing {
             "processing": processing.as_secs_f64(),
             "date_start": rfc3339(s),
             "date_finish": rfc3339(f),
-            "operating_reset_at": usage.reset_at,
-            "operating": usage.operating
+            "operating_reset_at": reset_at,
+            "operating": operating
         })
     }
 
