@@ -206,6 +206,8 @@ impl<'c> Bulk<'c> {
                 Ok(mut answer) => {
                     let mut again = Vec::new();
                     let mut refused_here = false;
+                    // Methods already blocked after a refusal in this answer: one wait each.
+                    let mut blocked: BTreeSet<&str> = BTreeSet::new();
                     for i in chunk {
                         let k = key(i);
                         let method = self.commands[i].method;
@@ -225,7 +227,9 @@ impl<'c> Bulk<'c> {
                                 }
                                 LimitKind::OperatingTime => {
                                     client.stats().operating_refusal();
-                                    client.budgets().refused(method);
+                                    if blocked.insert(method) {
+                                        client.budgets().refused(method);
+                                    }
                                 }
                             }
                             tracing::debug!(
