@@ -34,15 +34,17 @@ pub const MAX_COMMANDS: usize = 50;
 pub struct Batch<'c> {
     client: &'c Client,
     halt: bool,
+    /// Whether every command is a read ([`Method::READ`]).
+    read: bool,
     commands: Vec<Command>,
 }
 
 /// One encoded command.
-struct Command {
-    key: String,
-    method: &'static str,
+pub(crate) struct Command {
+    pub(crate) key: String,
+    pub(crate) method: &'static str,
     /// `method?query`: holds the params, secrets included.
-    encoded: String,
+    pub(crate) encoded: String,
 }
 
 /// Shows the method names only: the encoded params may hold secrets (a bot's `CLIENT_ID`).
@@ -77,6 +79,8 @@ pub struct BatchAnswer {
     errors: BTreeMap<String, ApiError>,
     totals: BTreeMap<String, u64>,
     nexts: BTreeMap<String, u64>,
+    /// Sent with `halt = 1`, and a command failed: the portal ran nothing after it.
+    halted: bool,
     /// Timing of the whole `batch` request.
     pub time: Option<crate::types::Time>,
 }
@@ -86,6 +90,7 @@ impl<'c> Batch<'c> {
         Batch {
             client,
             halt: false,
+            read: true,
             commands: Vec::new(),
         }
     }
@@ -114,38 +119,63 @@ impl<'c> Batch<'c> {
                 format!("a batch holds at most {MAX_COMMANDS} calls"),
             ));
         }
-        let params = prepare(self.client, &request, |r| serde_json::to_value(r))?;
+        let encoded = encode(self.client, &request)?;
         let key = format!("c{}", self.commands.len());
-        let query = php_query(&params);
-        let encoded = if query.is_empty() {
-            M::NAME.to_string()
-        } else {
-            format!("{}?{query}", M::NAME)
-        };
+        self.read &= M::READ;
         self.commands.push(Command {
             key: key.clone(),
             method: M::NAME,
             encoded,
         });
-        Ok(Slot {
-            key,
-            method: PhantomData,
-        })
+        Ok(Slot::new(key))
     }
 
     /// Sends the batch as one `batch` call. An empty batch is refused before sending.
     pub async fn send(self) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
-        if self.commands.is_empty() {
-            return Err(refuse("batch", "the batch holds no calls".into()));
+        send_commands(self.client, self.halt, self.commands, self.read).await
+    }
+}
+
+impl<M> Slot<M> {
+    pub(crate) fn new(key: String) -> Self {
+        Slot {
+            key,
+            method: PhantomData,
         }
-        let cmd: serde_json::Map<String, Value> = self
-            .commands
+    }
+}
+
+/// Checks a call as [`Client::call`] does and encodes it as a batch command, `method?query`.
+pub(crate) fn encode<M: Method>(client: &Client, request: &M) -> Result<String, Error<M::Error>> {
+    let params = prepare(client, request, |r| serde_json::to_value(r))?;
+    let query = php_query(&params);
+    Ok(if query.is_empty() {
+        M::NAME.to_string()
+    } else {
+        format!("{}?{query}", M::NAME)
+    })
+}
+
+/// Sends commands as one `batch` call; `read` when every command is a read. An empty list is
+/// refused before sending.
+pub(crate) async fn send_commands(
+    client: &Client,
+    halt: bool,
+    commands: Vec<Command>,
+    read: bool,
+) -> Result<BatchAnswer, Error<crate::NoMethodError>> {
+    if commands.is_empty() {
+        return Err(refuse("batch", "the batch holds no calls".into()));
+    }
+    {
+        let cmd: serde_json::Map<String, Value> = commands
             .into_iter()
             .map(|c| (c.key, Value::String(c.encoded)))
             .collect();
-        let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
-        let raw: Response<RawBatch> = self.client.send_json("batch", &body).await?;
+        let body = serde_json::json!({ "halt": u8::from(halt), "cmd": cmd });
+        let raw: Response<RawBatch> = client.send_json("batch", &body, read).await?;
         let r = raw.result;
+        let halted = halt && !r.result_error.is_empty();
         Ok(BatchAnswer {
             results: r.result,
             errors: r
@@ -166,12 +196,66 @@ impl<'c> Batch<'c> {
                 .collect(),
             totals: counts(r.result_total),
             nexts: counts(r.result_next),
+            halted,
             time: raw.time,
         })
     }
 }
 
 impl BatchAnswer {
+    /// The error answer of command `key`, when it failed.
+    pub(crate) fn error_of(&self, key: &str) -> Option<&ApiError> {
+        self.errors.get(key)
+    }
+
+    /// Whether command `key` has a result.
+    pub(crate) fn has_result(&self, key: &str) -> bool {
+        self.results.contains_key(key)
+    }
+
+    /// Takes the outcome of command `key` out of the answer.
+    pub(crate) fn take(&mut self, key: &str) -> Taken {
+        Taken {
+            result: self.results.remove(key),
+            error: self.errors.remove(key),
+            total: self.totals.remove(key),
+            next: self.nexts.remove(key),
+        }
+    }
+
+    /// Puts an outcome taken from another answer under `key`.
+    pub(crate) fn put(&mut self, key: String, t: Taken) {
+        if let Some(v) = t.result {
+            self.results.insert(key.clone(), v);
+        }
+        if let Some(e) = t.error {
+            self.errors.insert(key.clone(), e);
+        }
+        if let Some(n) = t.total {
+            self.totals.insert(key.clone(), n);
+        }
+        if let Some(n) = t.next {
+            self.nexts.insert(key, n);
+        }
+    }
+
+    /// Marks the answer as that of a halted run: commands it lacks did not run.
+    pub(crate) fn mark_halted(&mut self) {
+        self.halted = true;
+    }
+
+    /// An answer with no commands.
+    pub(crate) fn empty() -> Self {
+        BatchAnswer {
+            results: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            totals: BTreeMap::new(),
+            nexts: BTreeMap::new(),
+            halted: false,
+            time: None,
+        }
+    }
+
     /// The typed result of a command, or its typed error. An error inside a batch carries no
     /// HTTP status of its own: its `status` is 0.
     pub fn get<M: Method>(&self, slot: &Slot<M>) -> Result<M::Result, Error<M::Error>> {
@@ -179,8 +263,19 @@ impl BatchAnswer {
             return Err(Error::from_api(e.clone()));
         }
         let Some(value) = self.results.get(&slot.key) else {
-            // Usually an earlier command failed in a halting batch, but the answer does not say
-            // so: the command may have run. Never report it as safe to repeat.
+            if self.halted {
+                // The docs: with halt = 1 the portal runs nothing after the first failing
+                // command, so this one did not run and may be sent again.
+                return Err(refuse(
+                    M::NAME,
+                    format!(
+                        "not run: the batch halted at an earlier failing command ({})",
+                        slot.key
+                    ),
+                ));
+            }
+            // Without a halt the answer should hold every command: this one may have run, so
+            // it is never reported as safe to repeat.
             return Err(Error::Decode(DecodeError::new(
                 200,
                 None,
@@ -216,6 +311,15 @@ impl BatchAnswer {
     pub fn next<M>(&self, slot: &Slot<M>) -> Option<u64> {
         self.nexts.get(&slot.key).copied()
     }
+}
+
+/// One command's part of a batch answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Taken {
+    pub(crate) result: Option<Value>,
+    pub(crate) error: Option<ApiError>,
+    pub(crate) total: Option<u64>,
+    pub(crate) next: Option<u64>,
 }
 
 /// The `result` of a `batch` answer.

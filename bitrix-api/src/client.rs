@@ -4,6 +4,10 @@
 use crate::__private::AuthKind;
 use crate::envelope::{decode, Decoded, Response};
 use crate::error::{ConfigError, Error};
+use crate::limits::{
+    Budgets, Decision, LeakyBucket, LimitStats, RateLimit, Repeat, RequestBucket, RetryPolicy,
+    Stats,
+};
 use crate::method::{Method, MethodError};
 use crate::oauth::{OAuthConfig, TokenState, TokenStore, Tokens};
 use crate::presend::{check_method_name, prepare, refuse};
@@ -25,14 +29,16 @@ struct Inner {
     timeout: Duration,
     auth: Auth,
     check_requests: bool,
-    retry: Retry,
+    limits: Limits,
 }
 
-/// Repeats of calls refused with `QUERY_LIMIT_EXCEEDED`.
-#[derive(Debug, Clone, Copy)]
-struct Retry {
-    max_retries: u32,
-    first_pause: Duration,
+/// The client's side of the portal's limits, shared by all clones.
+struct Limits {
+    /// The request-rate gate; `None` when turned off.
+    bucket: Option<Arc<dyn RequestBucket>>,
+    budgets: Budgets,
+    retry: RetryPolicy,
+    stats: Stats,
 }
 
 enum Auth {
@@ -65,7 +71,10 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     check_requests: bool,
-    retry: Retry,
+    retry: RetryPolicy,
+    bucket: Option<Arc<dyn RequestBucket>>,
+    operating_budget: Option<Duration>,
+    operating_pause: Duration,
     store: Option<Arc<dyn TokenStore>>,
     redirects: RedirectPolicy,
     body_limit: usize,
@@ -133,10 +142,10 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(75),
             check_requests: true,
-            retry: Retry {
-                max_retries: 0,
-                first_pause: Duration::from_millis(500),
-            },
+            retry: RetryPolicy::default(),
+            bucket: Some(Arc::new(LeakyBucket::new(RateLimit::standard()))),
+            operating_budget: Some(Duration::from_secs(480)),
+            operating_pause: Duration::from_secs(60),
             store: None,
             redirects: RedirectPolicy::None,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -163,14 +172,60 @@ impl ClientBuilder {
         self
     }
 
-    /// Repeats a call refused with `QUERY_LIMIT_EXCEEDED` up to `max_retries` times, pausing
-    /// `first_pause`, then twice as long each time (at most 8 s). Off by default. The portal
-    /// refuses such a call before running it, so repeating it is safe even for writes.
+    /// Paces requests with a client-side leaky bucket mirroring the portal's (default:
+    /// [`RateLimit::standard`], 50 requests draining 2 a second; [`RateLimit::enterprise`] for
+    /// Enterprise plans). All clones of the client and its batches share one bucket.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.bucket = Some(Arc::new(LeakyBucket::new(limit)));
+        self
+    }
+
+    /// Paces requests with your own gate, e.g. one shared between processes.
+    pub fn request_bucket(mut self, bucket: Arc<dyn RequestBucket>) -> Self {
+        self.bucket = Some(bucket);
+        self
+    }
+
+    /// Sends requests without client-side pacing; refusals are still repeated (see
+    /// [`ClientBuilder::retry_policy`]).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.bucket = None;
+        self
+    }
+
+    /// When calls are sent again (default [`RetryPolicy::default`]: refusals before running
+    /// for up to 5 minutes, reads twice after a transport error or HTTP 5xx, writes never).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The portal's operating-time budget per method in its ten-minute window (default 480 s;
+    /// `None` turns pacing off). A method whose reported `time.operating` nears it waits
+    /// until `time.operating_reset_at` instead of being refused.
+    pub fn operating_budget(mut self, budget: Option<Duration>) -> Self {
+        self.operating_budget = budget;
+        self
+    }
+
+    /// How long a method refused with `OPERATION_TIME_LIMIT` is left alone when no reset time
+    /// is known, or the known one has passed (default 60 s, one basket of the window).
+    pub fn operating_pause(mut self, pause: Duration) -> Self {
+        self.operating_pause = pause;
+        self
+    }
+
+    /// Refusals for rate are now repeated by default, up to [`RetryPolicy::refusal_deadline`];
+    /// this sets that deadline to the total of the pauses it used to make.
+    #[deprecated(note = "refusals are repeated by default; use `retry_policy`")]
     pub fn retry_rate_limited(mut self, max_retries: u32, first_pause: Duration) -> Self {
-        self.retry = Retry {
-            max_retries,
-            first_pause,
-        };
+        let mut total = Duration::ZERO;
+        let mut pause = first_pause;
+        for _ in 0..max_retries {
+            total = total.saturating_add(pause);
+            pause = (pause * 2).min(Duration::from_secs(8));
+        }
+        self.retry.refusal_deadline = total;
         self
     }
 
@@ -233,7 +288,12 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 auth,
                 check_requests: self.check_requests,
-                retry: self.retry,
+                limits: Limits {
+                    bucket: self.bucket,
+                    budgets: Budgets::new(self.operating_budget, self.operating_pause),
+                    retry: self.retry,
+                    stats: Stats::default(),
+                },
             }),
         })
     }
@@ -272,14 +332,36 @@ impl Client {
         self.inner.check_requests
     }
 
-    /// Sends JSON params to a method and decodes its result as `T`.
+    /// What this client (and its clones) met at the portal's limits so far.
+    pub fn limit_stats(&self) -> LimitStats {
+        self.inner.limits.stats.snapshot()
+    }
+
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.inner.limits.stats
+    }
+
+    pub(crate) fn budgets(&self) -> &Budgets {
+        &self.inner.limits.budgets
+    }
+
+    pub(crate) fn bucket(&self) -> Option<&Arc<dyn RequestBucket>> {
+        self.inner.limits.bucket.as_ref()
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.limits.retry
+    }
+
+    /// Sends JSON params to a method and decodes its result as `T`; `read` as [`Method::READ`].
     pub(crate) async fn send_json<T: crate::__private::Lenient, E: MethodError>(
         &self,
         method: &str,
         params: &serde_json::Value,
+        read: bool,
     ) -> Result<Response<T>, Error<E>> {
         let body = serde_json::to_vec(params).unwrap_or_else(|_| b"{}".to_vec());
-        self.send(method, body).await
+        self.send(method, body, read).await
     }
 
     pub(crate) fn auth_kind(&self) -> AuthKind {
@@ -300,7 +382,9 @@ impl Client {
         request: M,
     ) -> Result<Response<M::Result>, Error<M::Error>> {
         let params = prepare(self, &request, |r| serde_json::to_vec(r))?;
-        let response = self.send::<M::Result, M::Error>(M::NAME, params).await?;
+        let response = self
+            .send::<M::Result, M::Error>(M::NAME, params, M::READ)
+            .await?;
         match M::result_error(&response.result) {
             Some(e) => Err(Error::from_api(e)),
             None => Ok(response),
@@ -321,13 +405,16 @@ impl Client {
                 format!("params of {method} must be a JSON object"),
             ));
         }
-        self.send_json(method, params).await
+        self.send_json(method, params, false).await
     }
 
+    /// Sends a call, waiting for the limits before each attempt and repeating it as the
+    /// retry policy says; ends with exactly one result or error.
     async fn send<T: crate::__private::Lenient, E: MethodError>(
         &self,
         method: &str,
         params: Vec<u8>,
+        read: bool,
     ) -> Result<Response<T>, Error<E>> {
         let span = tracing::debug_span!(
             "bitrix.call",
@@ -336,24 +423,61 @@ impl Client {
             ms = tracing::field::Empty
         );
         let started = Instant::now();
+        let limits = &self.inner.limits;
+        let deadline = started + limits.retry.refusal_deadline;
         let params = bytes::Bytes::from(params);
-        let mut result = self.attempt(method, &params, &span).await;
-        let mut pause = self.inner.retry.first_pause;
-        for _ in 0..self.inner.retry.max_retries {
-            match &result {
-                Err(e) if e.code() == Some("QUERY_LIMIT_EXCEEDED") => {
-                    // The portal refused the call before running it: repeating it is safe.
-                    tracing::debug!(
-                        pause_ms = pause.as_millis() as u64,
-                        "rate limited; retrying"
-                    );
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(8));
-                    result = self.attempt(method, &params, &span).await;
+        let (mut transient, mut rate_refusals) = (0u32, 0u32);
+        let result = loop {
+            self.pace(method).await;
+            let result = self.attempt(method, &params, &span).await;
+            let pause = match &result {
+                Ok(r) => {
+                    if let Some(t) = &r.time {
+                        limits.budgets.observe(method, t);
+                    }
+                    break result;
                 }
-                _ => break,
+                Err(e) => match limits.retry.decide(e, read, transient) {
+                    Decision::Stop => break result,
+                    Decision::Repeat(Repeat::Rate) => {
+                        limits.stats.rate_refusal();
+                        rate_refusals += 1;
+                        match &limits.bucket {
+                            // The bucket now counts itself full and paces the repeat.
+                            Some(b) => {
+                                b.refused();
+                                Duration::ZERO
+                            }
+                            None => refusal_pause(rate_refusals),
+                        }
+                    }
+                    Decision::Repeat(Repeat::Operating) => {
+                        limits.stats.operating_refusal();
+                        // `pace` waits it out before the repeat.
+                        limits.budgets.refused(method)
+                    }
+                    Decision::Repeat(Repeat::Transient(p)) => {
+                        transient += 1;
+                        limits.stats.transient_repeat();
+                        p
+                    }
+                },
+            };
+            if Instant::now() + pause > deadline && !matches!(&result, Err(e) if e.is_transient()) {
+                break result;
             }
-        }
+            span.in_scope(|| {
+                tracing::debug!(
+                    pause_ms = pause.as_millis() as u64,
+                    error = %result.as_ref().err().map(ToString::to_string).unwrap_or_default(),
+                    "repeating the call"
+                )
+            });
+            if !pause.is_zero() && !matches!(&result, Err(e) if e.is_refused_before_running()) {
+                limits.stats.waited(pause);
+                tokio::time::sleep(pause).await;
+            }
+        };
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         span.record("ms", ms);
         let _e = span.enter();
@@ -362,6 +486,41 @@ impl Client {
             Err(e) => tracing::debug!(ms, error = %e, "call failed"),
         }
         result
+    }
+
+    /// Waits until `method` may be called again under its operating-time budget.
+    pub(crate) async fn wait_budget(&self, method: &str) {
+        let limits = &self.inner.limits;
+        loop {
+            let wait = limits.budgets.delay(method);
+            if wait.is_zero() {
+                break;
+            }
+            tracing::debug!(
+                method,
+                wait_ms = wait.as_millis() as u64,
+                "waiting for the method's operating-time budget"
+            );
+            limits.stats.waited(wait);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits until `method` may be called (operating-time budget) and a request may be sent
+    /// (rate bucket).
+    pub(crate) async fn pace(&self, method: &str) {
+        let limits = &self.inner.limits;
+        // The outer `batch` call is not counted against a budget; its commands are.
+        if method != "batch" {
+            self.wait_budget(method).await;
+        }
+        if let Some(b) = &limits.bucket {
+            let waited = b.acquire().await;
+            if !waited.is_zero() {
+                tracing::trace!(wait_ms = waited.as_millis() as u64, "paced by the bucket");
+            }
+            limits.stats.waited(waited);
+        }
     }
 
     /// One attempt of a call (with one token refresh on `expired_token`).
@@ -423,6 +582,13 @@ impl Client {
             Err(d) => Err(Error::Decode(d)),
         }
     }
+}
+
+/// The pause before repeat `n` (from 1) of a call refused for rate when no bucket paces it.
+fn refusal_pause(n: u32) -> Duration {
+    Duration::from_millis(500)
+        .saturating_mul(2u32.saturating_pow(n.saturating_sub(1)))
+        .min(Duration::from_secs(8))
 }
 
 /// Decodes an answer body of method `M` as the client does: for callers with their own

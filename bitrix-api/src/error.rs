@@ -329,11 +329,36 @@ impl<E: MethodError> Error<E> {
         self.api_error().map(|e| e.code.as_str())
     }
 
-    /// Whether repeating the same call later may succeed (rate limit, overload, transport).
+    /// Whether repeating the same call later may succeed: a refusal before running
+    /// ([`Error::is_refused_before_running`]) or a transient failure ([`Error::is_transient`]).
     pub fn is_retryable(&self) -> bool {
+        self.is_refused_before_running() || self.is_transient()
+    }
+
+    /// The portal refused the call before running it, because of a limit: the request rate
+    /// (`QUERY_LIMIT_EXCEEDED`) or the method's operating-time budget (`OPERATION_TIME_LIMIT`).
+    /// Nothing was done, so repeating the call later is safe for reads and writes alike.
+    pub fn is_refused_before_running(&self) -> bool {
+        self.limit().is_some()
+    }
+
+    /// Which limit refused the call, when [`Error::is_refused_before_running`].
+    pub fn limit(&self) -> Option<LimitKind> {
         match self {
-            Error::System(SystemError::QueryLimitExceeded(_)) => true,
+            Error::System(SystemError::QueryLimitExceeded(_)) => Some(LimitKind::Rate),
+            Error::System(SystemError::OperationTimeLimit(_)) => Some(LimitKind::OperatingTime),
+            _ => None,
+        }
+    }
+
+    /// A failure on the way or in the portal (transport, HTTP 5xx, internal server error) after
+    /// which the call may or may not have run: repeating it is safe only for reads.
+    pub fn is_transient(&self) -> bool {
+        match self {
             Error::Transport(_) => true,
+            Error::System(
+                SystemError::InternalServerError(_) | SystemError::ErrorUnexpectedAnswer(_),
+            ) => true,
             Error::Decode(d) => d.status >= 500,
             Error::Api(e) => e.status >= 500,
             _ => false,
@@ -396,6 +421,32 @@ pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         cause = c.source();
     }
     out
+}
+
+/// The portal limit behind a refusal (see [`Error::limit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitKind {
+    /// The request-rate limit (leaky bucket): `QUERY_LIMIT_EXCEEDED`, HTTP 503.
+    Rate,
+    /// The method's operating-time budget: `OPERATION_TIME_LIMIT`, HTTP 429.
+    OperatingTime,
+}
+
+impl Error<crate::NoMethodError> {
+    /// A copy of this error typed for method errors `E`, for each call of a failed batch request.
+    pub(crate) fn replicate<E: MethodError>(&self) -> Error<E> {
+        match self {
+            Error::Method(m) => match *m {},
+            Error::System(s) => Error::from_api(s.api_error().clone()),
+            Error::Api(e) => Error::from_api(e.clone()),
+            Error::Refused(r) => Error::Refused(r.clone()),
+            Error::Transport(t) => Error::Transport(t.clone()),
+            Error::Decode(d) => Error::Decode(d.clone()),
+            Error::Auth(a) => Error::Auth(a.clone()),
+            Error::Redirect(r) => Error::Redirect(r.clone()),
+            Error::TooLarge(t) => Error::TooLarge(t.clone()),
+        }
+    }
 }
 
 /// A client could not be built from its configuration.

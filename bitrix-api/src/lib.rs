@@ -32,14 +32,22 @@
 //!   returns `time` and, for lists, `total` / `next`.
 //! - Events: [`events::receive`] checks and decodes an event a portal POSTs to a handler (PHP
 //!   form encoding or JSON) and hands its data to any `Deserialize` payload type.
+//! - Limits: a client-side leaky bucket ([`RateLimit`], on by default) paces every request;
+//!   each method's operating-time budget is followed from `time.operating`; refusals before
+//!   running are repeated, transient failures only for reads ([`RetryPolicy`]).
+//! - Bulk: [`Client::batch_all`] / [`Client::bulk`] send any number of calls in batches of 50;
+//!   [`Client::list`] streams every item of a [`ListMethod`].
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
+mod bulk;
 mod client;
 mod envelope;
 mod error;
 pub mod events;
+pub mod limits;
+mod list;
 mod method;
 pub mod oauth;
 mod payload;
@@ -51,12 +59,15 @@ mod transport;
 pub mod __private;
 
 pub use batch::{Batch, BatchAnswer, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
+pub use bulk::{Bulk, BulkAnswer, Progress, ProgressFn};
 pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{
-    ApiError, AuthError, ConfigError, DecodeError, Error, Problem, RedirectError, Refusal,
-    TooLargeError, TransportError, DECODE_BODY_KEPT,
+    ApiError, AuthError, ConfigError, DecodeError, Error, LimitKind, Problem, RedirectError,
+    Refusal, TooLargeError, TransportError, DECODE_BODY_KEPT,
 };
+pub use limits::{LimitStats, RateLimit, RetryPolicy};
+pub use list::ListMethod;
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
 pub use oauth::{OAuthConfig, TokenStore, Tokens};
 pub use payload::EventPayload;

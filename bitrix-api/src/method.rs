@@ -14,6 +14,11 @@ pub trait Method: Serialize {
     type Result: crate::__private::Lenient;
     /// The method's documented errors.
     type Error: MethodError;
+    /// Whether the method only reads: a read is repeated after a transport error or an HTTP
+    /// 5xx answer, a write never is (unless the client opts in), because it may have run.
+    /// Refusals before running are repeated either way. The generator sets this from the
+    /// spec; the default treats a method as a write.
+    const READ: bool = false;
 
     /// Checks documented constraints before sending; the generated impls fill this in.
     fn check(&self, c: &mut crate::__private::Checker) {

@@ -578,6 +578,10 @@ pub struct ErrorSpec {
     /// When it happens, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The page that documents this error, when it is not the file's own page (a method's
+    /// page, or the system-errors page): `drift` looks for the code there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
 }
 
 /// `spec/common/errors.yaml`: the system errors any method can return.

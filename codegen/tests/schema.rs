@@ -60,6 +60,7 @@ fn schema_matches_the_model() {
         message: Some("m".into()),
         in_result: true,
         description: Some("d".into()),
+        docs: Some("limits.md".into()),
     };
     let method = MethodSpec {
         method: "a.b".into(),
@@ -102,6 +103,31 @@ fn schema_matches_the_model() {
         keys(&json(&error)),
         schema_keys(&schema, "/$defs/error/properties"),
         "error keys"
+    );
+    let event = EventSpec {
+        event: "ONX".into(),
+        rust_name: "OnX".into(),
+        namespace: "x".into(),
+        summary: "s".into(),
+        description: Some("d".into()),
+        scopes: vec![],
+        subscribers: Some("s".into()),
+        docs: "x.md".into(),
+        deprecated: Some(Deprecation {
+            replacement: Some("r".into()),
+            note: Some("n".into()),
+        }),
+        data: vec![field.clone()],
+        see_also: vec!["x.y".into()],
+        deviations: vec![Deviation {
+            name: "X".into(),
+            reason: "r".into(),
+        }],
+    };
+    assert_eq!(
+        keys(&json(&event)),
+        schema_keys(&schema, "/$defs/event/properties"),
+        "event keys"
     );
 }
 

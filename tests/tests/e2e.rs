@@ -332,15 +332,17 @@ async fn plain_http_is_refused_except_on_loopback() {
 #[tokio::test]
 async fn rate_limit_is_a_retryable_system_error() {
     let emu = Emulator::start(Config {
-        rate_limit: Some(RateLimit {
-            threshold: 3,
-            drain_per_sec: 1,
-        }),
+        rate_limit: Some(RateLimit::new(3, 1)),
         ..Config::default()
     })
     .await
     .unwrap();
-    let c = Client::webhook(&emu.webhook_url()).unwrap();
+    // No pacing and no repeats, so the portal's refusal reaches the caller.
+    let c = Client::webhook_builder(&emu.webhook_url())
+        .no_rate_limit()
+        .retry_policy(bitrix_api::RetryPolicy::never())
+        .build()
+        .unwrap();
     let chat = emu.bot_chat_ids()[0];
     let mut limited = None;
     for _ in 0..6 {
@@ -354,23 +356,21 @@ async fn rate_limit_is_a_retryable_system_error() {
         matches!(e, Error::System(SystemError::QueryLimitExceeded(ref a)) if a.status == 503),
         "{e:?}"
     );
-    assert!(e.is_retryable());
+    assert!(e.is_retryable() && e.is_refused_before_running() && !e.is_transient());
 }
 
 #[tokio::test]
 async fn rate_limited_calls_can_be_retried() {
-    let limit = RateLimit {
-        threshold: 2,
-        drain_per_sec: 2,
-    };
+    let limit = RateLimit::new(2, 2);
     let emu = Emulator::start(Config {
         rate_limit: Some(limit),
         ..Config::default()
     })
     .await
     .unwrap();
+    // Without client-side pacing the portal refuses; refusals are repeated by default.
     let c = Client::webhook_builder(&emu.webhook_url())
-        .retry_rate_limited(4, Duration::from_millis(300))
+        .no_rate_limit()
         .build()
         .unwrap();
     let chat = emu.bot_chat_ids()[0];
@@ -443,9 +443,9 @@ async fn a_batch_decodes_each_answer_into_its_types() {
     let second = halted.add(DialogGet::new().chat_id(chat)).unwrap();
     let answer = halted.send().await.unwrap();
     assert!(matches!(answer.get(&first), Err(Error::Method(_))));
-    // The answer only leaves the command out: whether it ran is unknown, never "safe to repeat".
+    // With halt = 1 the docs say nothing after the failing command runs: it was not run.
     assert!(
-        matches!(answer.get(&second), Err(Error::Decode(d)) if d.reason.contains("unknown")),
+        matches!(answer.get(&second), Err(Error::Refused(r)) if r.problems[0].message.contains("halted")),
         "left out after the halt"
     );
 }

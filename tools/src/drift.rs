@@ -388,8 +388,34 @@ pub fn compare_method(f: &PageFacts, m: &MethodSpec) -> Vec<Finding> {
     if let Some(r) = &f.result {
         c.result(r, &m.result);
     }
-    c.errors(&f.errors, &m.errors);
+    c.errors(&f.errors, &on_own_page(&m.errors));
     c.out
+}
+
+/// The errors documented on the file's own page (not those that name another page in `docs`).
+fn on_own_page(errors: &[ErrorSpec]) -> Vec<ErrorSpec> {
+    errors.iter().filter(|e| e.docs.is_none()).cloned().collect()
+}
+
+/// Errors whose `docs` names another page: each code must appear on that page.
+pub fn compare_elsewhere(docs_dir: &Path, method: &str, errors: &[ErrorSpec]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in errors {
+        let Some(page) = &e.docs else { continue };
+        let text = std::fs::read_to_string(docs_dir.join(page)).unwrap_or_default();
+        if !text.contains(&e.code) {
+            out.push(Finding {
+                method: method.to_string(),
+                page: Some(page.clone()),
+                kind: Kind::ErrorRemoved,
+                item: e.code.clone(),
+                docs: None,
+                spec: Some(e.status.to_string()),
+                line: None,
+            });
+        }
+    }
+    out
 }
 
 /// Compares the shared system errors of the docs with `common/errors.yaml`.
@@ -403,7 +429,7 @@ pub fn compare_system_errors(
         page,
         out: Vec::new(),
     };
-    c.errors(doc, &spec.errors);
+    c.errors(doc, &on_own_page(&spec.errors));
     c.out
 }
 
@@ -809,6 +835,11 @@ pub fn run(docs_dir: &Path, spec_dir: &Path, coverage: &Coverage) -> Result<Repo
     let docs = parse_dir(docs_dir).map_err(|e| vec![format!("{}: {e}", docs_dir.display())])?;
     let spec = load_methods(spec_dir)?;
     let mut report = compare(&docs, &spec, coverage);
+    for m in spec.values() {
+        report
+            .findings
+            .extend(compare_elsewhere(docs_dir, &m.method, &m.errors));
+    }
     let sys_page = "_includes/system-errors.md";
     let sys_spec = spec_dir.join("common/errors.yaml");
     let wanted = match coverage {
@@ -824,6 +855,9 @@ pub fn run(docs_dir: &Path, spec_dir: &Path, coverage: &Coverage) -> Result<Repo
             report
                 .findings
                 .extend(compare_system_errors(&errors, sys_page, &file));
+            report
+                .findings
+                .extend(compare_elsewhere(docs_dir, SYSTEM_ERRORS, &file.errors));
             report.warnings.extend(warnings);
             report.findings.sort();
             report.warnings.sort();

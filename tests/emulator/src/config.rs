@@ -11,6 +11,11 @@ use std::time::Duration;
 pub struct Config {
     /// The request-rate limit (leaky bucket); `None` turns it off.
     pub rate_limit: Option<RateLimit>,
+    /// The per-method operating-time budget; `None` turns it off.
+    pub operating_limit: Option<OperatingLimit>,
+    /// How many employees `user.get` lists (ids 1001, 1002, ...; the seeded
+    /// users are not among them). Default 120.
+    pub directory_users: usize,
     /// Whether the OAuth application owns a registered chat-bot. Without one
     /// `imopenlines.bot.session.transfer` and `.finish` answer `BOT_ID_ERROR`.
     pub app_has_bot: bool,
@@ -33,6 +38,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             rate_limit: None,
+            operating_limit: None,
+            directory_users: 120,
             app_has_bot: true,
             access_token_ttl: Duration::from_secs(3600),
             port: 0,
@@ -45,12 +52,60 @@ impl Default for Config {
 }
 
 /// Leaky-bucket parameters: every REST request adds one to a counter, the
-/// counter drops by `drain_per_sec` once a second, and a request that would
-/// take it above `threshold` is refused with `503 QUERY_LIMIT_EXCEEDED`.
+/// counter drops by `drain_per_sec` once a `tick` (a second on a portal), and
+/// a request that would take it above `threshold` is refused with
+/// `503 QUERY_LIMIT_EXCEEDED`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     /// Requests allowed in a burst (the docs' `X`).
     pub threshold: u32,
-    /// Amount the counter drops each second (the docs' `Y`).
+    /// Amount the counter drops each tick (the docs' `Y`).
     pub drain_per_sec: u32,
+    /// How often the counter drops: one second on a portal; shorter to run
+    /// the emulator's clock faster (a scaled clock, for tests and benchmarks).
+    pub tick: Duration,
+}
+
+impl RateLimit {
+    /// `threshold` requests, draining `drain_per_sec` each second.
+    pub const fn new(threshold: u32, drain_per_sec: u32) -> Self {
+        RateLimit {
+            threshold,
+            drain_per_sec,
+            tick: Duration::from_secs(1),
+        }
+    }
+
+    /// The same limit with the counter dropping every `tick`.
+    pub const fn with_tick(mut self, tick: Duration) -> Self {
+        self.tick = tick;
+        self
+    }
+}
+
+/// The per-method operating-time budget: each call of a method (also inside a
+/// `batch`; the outer `batch` is not counted) adds `cost` of server time to
+/// the current basket of that method and caller; a basket opens with the first
+/// call after the previous one is `window / 10` old and leaves the count
+/// `window` after it opened. A call that finds the count above `budget` is
+/// refused with `429 OPERATION_TIME_LIMIT` without running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperatingLimit {
+    /// Server time a method may use in the window (480 s on a portal).
+    pub budget: Duration,
+    /// The accounting window (10 minutes on a portal; shorter for a scaled clock).
+    pub window: Duration,
+    /// Server time one call costs (the emulator's methods take next to none).
+    pub cost: Duration,
+}
+
+impl OperatingLimit {
+    /// A portal's budget (480 s in 10 minutes) with calls of `cost` each.
+    pub const fn portal(cost: Duration) -> Self {
+        OperatingLimit {
+            budget: Duration::from_secs(480),
+            window: Duration::from_secs(600),
+            cost,
+        }
+    }
 }

@@ -98,7 +98,28 @@ pub(crate) fn info_json(shared: &Shared) -> Value {
         "queue_id": portal.line.id,
         "restricted_deal_id": RESTRICTED_DEAL_ID,
         "refresh_count": shared.refresh_count.load(Ordering::SeqCst),
+        "rate_refusals": shared.rate_refusals.load(Ordering::SeqCst),
+        "operating_refusals": shared.operating_refusals.load(Ordering::SeqCst),
     })
+}
+
+/// The refusal counters of both limits.
+pub(crate) async fn limits(State(shared): State<Arc<Shared>>) -> Response {
+    Answer::json(
+        200,
+        &json!({
+            "rate_refusals": shared.rate_refusals.load(Ordering::SeqCst),
+            "operating_refusals": shared.operating_refusals.load(Ordering::SeqCst),
+        }),
+    )
+    .into_response()
+}
+
+/// Sets the refusal counters back to zero.
+pub(crate) async fn reset_limits(State(shared): State<Arc<Shared>>) -> Response {
+    shared.rate_refusals.store(0, Ordering::SeqCst);
+    shared.operating_refusals.store(0, Ordering::SeqCst);
+    ok()
 }
 
 pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> Response {

@@ -1,16 +1,18 @@
 //! The [`Emulator`] handle: starting the server and steering it from tests.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use tokio::sync::oneshot;
 
 use crate::auth::{random_token, TokenStore, Tokens};
-use crate::config::{Config, RateLimit};
+use crate::config::{Config, OperatingLimit, RateLimit};
+use crate::errors;
 use crate::faults::{Fault, FaultQueue};
 use crate::log::LoggedRequest;
+use crate::operating::Operating;
 use crate::rate::LeakyBucket;
 use crate::server;
 use crate::shared::{lock, Shared};
@@ -66,6 +68,9 @@ impl Emulator {
             tokens: Mutex::new(TokenStore::new(config.access_token_ttl)),
             faults: Mutex::new(FaultQueue::default()),
             rate: Mutex::new(config.rate_limit.map(LeakyBucket::new)),
+            operating: Mutex::new(config.operating_limit.map(Operating::new)),
+            rate_refusals: AtomicU64::new(0),
+            operating_refusals: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
             refresh_count: AtomicUsize::new(0),
             app_has_bot: AtomicBool::new(config.app_has_bot),
@@ -195,6 +200,41 @@ impl Emulator {
         *lock(&self.shared.rate) = limit.map(LeakyBucket::new);
     }
 
+    /// Replaces the operating-time budget (`None` turns it off); all usage is forgotten.
+    pub fn set_operating_limit(&self, limit: Option<OperatingLimit>) {
+        *lock(&self.shared.operating) = limit.map(Operating::new);
+    }
+
+    /// Requests refused with `QUERY_LIMIT_EXCEEDED` by the rate limit so far
+    /// (injected faults are not counted).
+    pub fn rate_refusals(&self) -> u64 {
+        self.shared.rate_refusals.load(Ordering::SeqCst)
+    }
+
+    /// Calls (top-level or inside a batch) refused with `OPERATION_TIME_LIMIT`
+    /// by the operating-time budget so far (injected faults are not counted).
+    pub fn operating_refusals(&self) -> u64 {
+        self.shared.operating_refusals.load(Ordering::SeqCst)
+    }
+
+    /// Sets both refusal counters back to zero.
+    pub fn reset_refusal_counters(&self) {
+        self.shared.rate_refusals.store(0, Ordering::SeqCst);
+        self.shared.operating_refusals.store(0, Ordering::SeqCst);
+    }
+
+    /// Answers the next `times` REST requests with `503 QUERY_LIMIT_EXCEEDED`
+    /// without running them, as when another program has filled the bucket.
+    pub fn inject_rate_storm(&self, times: usize) {
+        self.inject_fault(error_fault(&errors::QUERY_LIMIT_EXCEEDED), times);
+    }
+
+    /// Answers the next `times` top-level requests of `method` with
+    /// `429 OPERATION_TIME_LIMIT` without running them.
+    pub fn inject_operation_time_limit(&self, method: &str, times: usize) {
+        self.inject_fault_for(method, error_fault(&errors::OPERATION_TIME_LIMIT), times);
+    }
+
     /// All REST requests received so far, in the order they were answered.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         lock(&self.shared.log).clone()
@@ -235,8 +275,22 @@ impl Emulator {
         lock(&self.shared.portal).snapshot(chat_id)
     }
 
+    /// How many employees `user.get` lists.
+    pub fn directory_users(&self) -> usize {
+        self.shared.config.directory_users
+    }
+
     /// Stops accepting connections and closes idle ones.
     pub fn shutdown(self) {
         self.stop.stop();
+    }
+}
+
+/// The fault that answers with `e`.
+fn error_fault(e: &errors::ApiError) -> Fault {
+    Fault::Error {
+        status: e.status,
+        code: e.code.to_string(),
+        message: e.message.to_string(),
     }
 }

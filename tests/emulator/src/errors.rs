@@ -29,6 +29,11 @@ pub(crate) const EXPIRED_TOKEN: ApiError = e(
 );
 pub(crate) const QUERY_LIMIT_EXCEEDED: ApiError =
     e(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
+pub(crate) const OPERATION_TIME_LIMIT: ApiError = e(
+    429,
+    "OPERATION_TIME_LIMIT",
+    "Method is blocked due to operation time limit.",
+);
 pub(crate) const METHOD_NOT_FOUND: ApiError = e(404, "ERROR_METHOD_NOT_FOUND", "Method not found!");
 pub(crate) const BATCH_METHOD_NOT_ALLOWED: ApiError = e(
     405,

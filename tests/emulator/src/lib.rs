@@ -12,9 +12,13 @@
 //!   `batch`, with the documented result shapes and error answers; any
 //!   other method is `404 ERROR_METHOD_NOT_FOUND`;
 //! - the OAuth token endpoint with single-use refresh tokens;
-//! - an optional leaky-bucket rate limit, and injected faults (HTML 502,
-//!   truncated JSON, delays, arbitrary error answers) for testing client
-//!   resilience.
+//! - `user.get`, a paginated list (50 a page, `total` / `next`, the fast
+//!   `start=-1` mode with a `>ID` filter) of `Config::directory_users` employees;
+//! - an optional leaky-bucket rate limit and an optional per-method
+//!   operating-time budget (`OPERATION_TIME_LIMIT`), both with a clock that
+//!   can run faster for tests, with counts of the requests they refused; and
+//!   injected faults (HTML 502, truncated JSON, delays, arbitrary error
+//!   answers such as a 503 storm) for testing client resilience.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -37,7 +41,9 @@
 //! 4. Authentication: `401 NO_AUTH_FOUND` for a wrong webhook or an unknown
 //!    token, `401 expired_token` for an expired one.
 //! 5. The rate limit, if configured (a `batch` counts as one request).
-//! 6. The method, answered as `{"result", "time"}` or `{"error",
+//! 6. The method's operating-time budget, if configured (each command of a
+//!    `batch` is checked and charged on its own; the outer `batch` is not).
+//! 7. The method, answered as `{"result", "time"}` or `{"error",
 //!    "error_description"}`, `application/json; charset=utf-8`.
 //!
 //! # Seeded portal
@@ -62,6 +68,10 @@
 //! | `POST /_emulator/tokens` | issue a fresh token pair |
 //! | `GET /_emulator/info` | URLs, credentials, ids and the refresh counter |
 //! | `GET` / `DELETE /_emulator/requests` | read / clear the request log |
+//! | `GET` / `DELETE /_emulator/limits` | read / zero the counts of requests refused by the rate limit (`rate_refusals`) and by the operating-time budget (`operating_refusals`) |
+//!
+//! A 503 storm or an `OPERATION_TIME_LIMIT` is injected as an `error` fault
+//! (`{"fault": "error", "status": 503, "code": "QUERY_LIMIT_EXCEEDED", "times": 20}`).
 
 #![warn(missing_docs)]
 
@@ -74,6 +84,7 @@ mod faults;
 mod log;
 mod methods;
 mod oauth;
+mod operating;
 mod rate;
 mod server;
 mod shared;
@@ -81,7 +92,7 @@ mod state;
 mod wire;
 
 pub use auth::{AuthKind, Tokens};
-pub use config::{Config, RateLimit};
+pub use config::{Config, OperatingLimit, RateLimit};
 pub use emulator::Emulator;
 pub use faults::Fault;
 pub use log::LoggedRequest;

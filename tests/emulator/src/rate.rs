@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::config::RateLimit;
 
 /// Leaky-bucket state. Every admitted request adds one to `level`; once a
-/// second the level drops by `drain_per_sec` (not below zero). A request that
+/// tick the level drops by `drain_per_sec` (not below zero). A request that
 /// would lift the level above `threshold` is refused and does not count.
 #[derive(Debug)]
 pub(crate) struct LeakyBucket {
@@ -24,12 +24,14 @@ impl LeakyBucket {
     }
 
     fn drain(&mut self, now: Instant) {
-        let ticks = now.saturating_duration_since(self.last_tick).as_secs();
+        let tick = self.limit.tick.max(Duration::from_micros(1));
+        let elapsed = now.saturating_duration_since(self.last_tick);
+        let ticks = u64::try_from(elapsed.as_nanos() / tick.as_nanos()).unwrap_or(u64::MAX);
         if ticks > 0 {
             self.level = self
                 .level
                 .saturating_sub(ticks.saturating_mul(u64::from(self.limit.drain_per_sec)));
-            self.last_tick += Duration::from_secs(ticks);
+            self.last_tick += tick.saturating_mul(u32::try_from(ticks).unwrap_or(u32::MAX));
         }
     }
 
@@ -55,10 +57,7 @@ mod tests {
 
     #[test]
     fn blocks_past_threshold_and_drains() {
-        let mut b = LeakyBucket::new(RateLimit {
-            threshold: 3,
-            drain_per_sec: 2,
-        });
+        let mut b = LeakyBucket::new(RateLimit::new(3, 2));
         let t0 = b.last_tick;
         assert!(b.admit_at(t0));
         assert!(b.admit_at(t0));
@@ -68,5 +67,17 @@ mod tests {
         assert!(b.admit_at(t1));
         assert!(b.admit_at(t1));
         assert!(!b.admit_at(t1));
+    }
+
+    #[test]
+    fn a_shorter_tick_drains_faster() {
+        let mut b = LeakyBucket::new(RateLimit::new(2, 1).with_tick(Duration::from_millis(100)));
+        let t0 = b.last_tick;
+        assert!(b.admit_at(t0) && b.admit_at(t0) && !b.admit_at(t0));
+        assert!(!b.admit_at(t0 + Duration::from_millis(99)));
+        assert!(b.admit_at(t0 + Duration::from_millis(100)));
+        // Two more ticks by 350 ms: the level is back to zero.
+        let t = t0 + Duration::from_millis(350);
+        assert!(b.admit_at(t) && b.admit_at(t) && !b.admit_at(t));
     }
 }

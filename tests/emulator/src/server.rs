@@ -2,6 +2,7 @@
 //! (parameters → credentials → injected fault → authentication → rate limit
 //! → method → envelope → request log).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,6 +38,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/expire_tokens", post(control::expire_tokens))
         .route("/_emulator/tokens", post(control::issue_tokens))
         .route("/_emulator/info", get(control::info))
+        .route(
+            "/_emulator/limits",
+            get(control::limits).delete(control::reset_limits),
+        )
         .route(
             "/_emulator/requests",
             get(control::requests).delete(control::clear_requests),
@@ -194,6 +199,7 @@ fn process(
         Some(bucket) => bucket.admit(),
     };
     if !admitted {
+        shared.rate_refusals.fetch_add(1, Ordering::SeqCst);
         let e = errors::QUERY_LIMIT_EXCEEDED;
         return (Answer::error(&e), Some(caller.user_id), Some(e));
     }
@@ -203,9 +209,14 @@ fn process(
         caller,
         params,
     };
-    match methods::dispatch(method, &call) {
-        Ok(result) => (
-            Answer::success(result, timing.time_object(started.elapsed())),
+    let (reply, usage) = if method == "batch" {
+        (methods::dispatch(method, &call), None)
+    } else {
+        methods::run_metered(method, &call)
+    };
+    match reply {
+        Ok(reply) => (
+            Answer::reply(reply, timing.time_object(started.elapsed(), usage)),
             Some(caller.user_id),
             None,
         ),

@@ -1,12 +1,13 @@
 //! The state shared by the server tasks and the [`crate::Emulator`] handle.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::auth::TokenStore;
 use crate::config::Config;
 use crate::faults::FaultQueue;
 use crate::log::LoggedRequest;
+use crate::operating::Operating;
 use crate::rate::LeakyBucket;
 use crate::state::Portal;
 
@@ -25,6 +26,11 @@ pub(crate) struct Shared {
     pub tokens: Mutex<TokenStore>,
     pub faults: Mutex<FaultQueue>,
     pub rate: Mutex<Option<LeakyBucket>>,
+    pub operating: Mutex<Option<Operating>>,
+    /// Requests refused with `QUERY_LIMIT_EXCEEDED` by the rate limit.
+    pub rate_refusals: AtomicU64,
+    /// Calls refused with `OPERATION_TIME_LIMIT` by the operating-time budget.
+    pub operating_refusals: AtomicU64,
     pub log: Mutex<Vec<LoggedRequest>>,
     pub refresh_count: AtomicUsize,
     pub app_has_bot: AtomicBool,

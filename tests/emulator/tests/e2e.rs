@@ -9,6 +9,8 @@ mod e2e {
     mod control;
     mod dialog;
     mod faults;
+    mod list;
+    mod operating;
     mod rate;
     mod wire;
 }

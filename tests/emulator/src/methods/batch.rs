@@ -11,7 +11,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{dispatch_plain, Call, Outcome};
+use super::{run_metered, Call, Outcome, Reply};
 use crate::errors::{self, ApiError};
 use crate::faults::normalize_method;
 use crate::wire::coerce::{flag, param};
@@ -41,6 +41,8 @@ pub(crate) fn run(call: &Call<'_>) -> Outcome {
     let mut result = Map::new();
     let mut result_error = Map::new();
     let mut result_time = Map::new();
+    let mut result_total = Map::new();
+    let mut result_next = Map::new();
     for (n, (key, cmd)) in commands.into_iter().enumerate() {
         let timing = Timing::begin();
         let outcome = if n >= MAX_COMMANDS {
@@ -52,8 +54,18 @@ pub(crate) fn run(call: &Call<'_>) -> Outcome {
             }
         };
         match outcome {
-            Ok(v) => {
+            Ok(Reply {
+                result: v,
+                total,
+                next,
+            }) => {
                 result.insert(key.clone(), v);
+                if let Some(t) = total {
+                    result_total.insert(key.clone(), json!(t));
+                }
+                if let Some(n) = next {
+                    result_next.insert(key.clone(), json!(n));
+                }
                 result_time.insert(key, timing.command_time_object());
             }
             Err(e) => {
@@ -67,8 +79,8 @@ pub(crate) fn run(call: &Call<'_>) -> Outcome {
     Ok(json!({
         "result": php_array(result),
         "result_error": php_array(result_error),
-        "result_total": [],
-        "result_next": [],
+        "result_total": php_array(result_total),
+        "result_next": php_array(result_next),
         "result_time": php_array(result_time),
     }))
 }
@@ -77,7 +89,7 @@ fn run_command(
     call: &Call<'_>,
     command: &str,
     done: &Map<String, Value>,
-) -> Result<Value, ApiError> {
+) -> Result<Reply, ApiError> {
     let command = substitute_results(command, done);
     let (method, query) = command.split_once('?').unwrap_or((command.as_str(), ""));
     let method = normalize_method(method);
@@ -93,7 +105,7 @@ fn run_command(
         caller: call.caller,
         params: &params,
     };
-    dispatch_plain(&method, &sub).unwrap_or(Err(errors::METHOD_NOT_FOUND))
+    run_metered(&method, &sub).0
 }
 
 /// Replaces each `$result[key][field]...` whose path leads to a scalar in an

@@ -4,13 +4,16 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::errors::{self, ApiError};
-use crate::shared::Shared;
+use crate::operating::Usage;
+use crate::shared::{lock, Shared};
 use crate::wire::params::Params;
+use std::sync::atomic::Ordering;
 
 pub(crate) mod batch;
 pub(crate) mod bot_session;
 pub(crate) mod crm_chat;
 pub(crate) mod dialog;
+pub(crate) mod user;
 
 /// One method call: who calls, with which parameters, on which portal.
 pub(crate) struct Call<'a> {
@@ -22,17 +25,80 @@ pub(crate) struct Call<'a> {
 /// What a method gives back: the `result` value or an error.
 pub(crate) type Outcome = Result<Value, ApiError>;
 
+/// A method's answer: its `result`, and for list methods `total` / `next`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub result: Value,
+    pub total: Option<u64>,
+    pub next: Option<u64>,
+}
+
+impl From<Value> for Reply {
+    fn from(result: Value) -> Self {
+        Reply {
+            result,
+            total: None,
+            next: None,
+        }
+    }
+}
+
 /// Runs a top-level method (`batch` included).
-pub(crate) fn dispatch(method: &str, call: &Call<'_>) -> Outcome {
+pub(crate) fn dispatch(method: &str, call: &Call<'_>) -> Result<Reply, ApiError> {
     if method == "batch" {
-        return batch::run(call);
+        return batch::run(call).map(Reply::from);
     }
     dispatch_plain(method, call).unwrap_or(Err(errors::METHOD_NOT_FOUND))
 }
 
+/// Runs a method other than `batch` under its operating-time budget: a method
+/// over its budget is refused with `OPERATION_TIME_LIMIT` without running;
+/// one that ran is charged and its usage returned for the `time` object.
+pub(crate) fn run_metered(
+    method: &str,
+    call: &Call<'_>,
+) -> (Result<Reply, ApiError>, Option<Usage>) {
+    let shared = call.shared;
+    let user = call.caller.user_id;
+    let known = method == "user.get" || dispatch_plain_known(method);
+    if known {
+        if let Some(op) = lock(&shared.operating).as_mut() {
+            if !op.admit(user, method) {
+                shared.operating_refusals.fetch_add(1, Ordering::SeqCst);
+                return (Err(errors::OPERATION_TIME_LIMIT), None);
+            }
+        }
+    }
+    let reply = dispatch_plain(method, call).unwrap_or(Err(errors::METHOD_NOT_FOUND));
+    let usage = if known {
+        lock(&shared.operating)
+            .as_mut()
+            .map(|op| op.charge(user, method))
+    } else {
+        None
+    };
+    (reply, usage)
+}
+
+/// Whether `method` is one `dispatch_plain` runs (other than `user.get`).
+fn dispatch_plain_known(method: &str) -> bool {
+    matches!(
+        method,
+        "imopenlines.dialog.get"
+            | "imopenlines.crm.chat.get"
+            | "imopenlines.bot.session.message.send"
+            | "imopenlines.bot.session.operator"
+            | "imopenlines.bot.session.transfer"
+            | "imopenlines.bot.session.finish"
+    )
+}
+
 /// Runs a method other than `batch`; `None` when the name is unknown.
-pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Outcome> {
-    Some(match method {
+pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Reply, ApiError>> {
+    if method == "user.get" {
+        return Some(user::get(call));
+    }
+    let outcome: Outcome = match method {
         "imopenlines.dialog.get" => dialog::get(call),
         "imopenlines.crm.chat.get" => crm_chat::get(call),
         "imopenlines.bot.session.message.send" => bot_session::message_send(call),
@@ -40,5 +106,6 @@ pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Outcome> {
         "imopenlines.bot.session.transfer" => bot_session::transfer(call),
         "imopenlines.bot.session.finish" => bot_session::finish(call),
         _ => return None,
-    })
+    };
+    Some(outcome.map(Reply::from))
 }

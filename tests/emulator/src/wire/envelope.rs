@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 
 use super::clock::{rfc3339, unix_f64, unix_secs};
 use crate::errors::ApiError;
+use crate::methods::Reply;
+use crate::operating::Usage;
 
 /// Content type of every JSON answer.
 pub(crate) const JSON_UTF8: &str = "application/json; charset=utf-8";
@@ -51,9 +53,14 @@ impl Timing {
     }
 
     /// The full `time` object of a top-level answer. `processing` is the time
-    /// spent inside the method itself.
-    pub(crate) fn time_object(&self, processing: Duration) -> Value {
+    /// spent inside the method itself; `usage` the method's operating time
+    /// (without a budget: none used, reset ten minutes after the start).
+    pub(crate) fn time_object(&self, processing: Duration, usage: Option<Usage>) -> Value {
         let (start, finish, duration, s, f) = self.span();
+        let (operating, reset_at) = match usage {
+            Some(u) => (json!(u.operating), u.reset_at),
+            None => (json!(0), s + OPERATING_WINDOW_SECS),
+        };
         json!({
             "start": start,
             "finish": finish,
@@ -61,8 +68,8 @@ impl Timing {
             "processing": processing.as_secs_f64(),
             "date_start": rfc3339(s),
             "date_finish": rfc3339(f),
-            "operating_reset_at": s + OPERATING_WINDOW_SECS,
-            "operating": 0
+            "operating_reset_at": reset_at,
+            "operating": operating
         })
     }
 
@@ -89,9 +96,17 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    /// `{"result": result, "time": time}` with status 200.
-    pub(crate) fn success(result: Value, time: Value) -> Self {
-        Self::json(200, &json!({ "result": result, "time": time }))
+    /// `{"result", "total"?, "next"?, "time"}` with status 200.
+    pub(crate) fn reply(reply: Reply, time: Value) -> Self {
+        let mut body = json!({ "result": reply.result });
+        if let Some(t) = reply.total {
+            body["total"] = json!(t);
+        }
+        if let Some(n) = reply.next {
+            body["next"] = json!(n);
+        }
+        body["time"] = time;
+        Self::json(200, &body)
     }
 
     /// `{"error": .., "error_description": ..}` with the error's status.

@@ -10,10 +10,7 @@ use super::common::*;
 #[tokio::test]
 async fn limit_triggers_at_threshold_plus_one_and_drains() {
     let emu = start_with(Config {
-        rate_limit: Some(RateLimit {
-            threshold: 5,
-            drain_per_sec: 2,
-        }),
+        rate_limit: Some(RateLimit::new(5, 2)),
         ..Config::default()
     })
     .await;
@@ -49,10 +46,7 @@ async fn off_by_default() {
 #[tokio::test]
 async fn can_be_switched_on_later() {
     let emu = start().await;
-    emu.set_rate_limit(Some(RateLimit {
-        threshold: 1,
-        drain_per_sec: 1,
-    }));
+    emu.set_rate_limit(Some(RateLimit::new(1, 1)));
     assert_eq!(dialog_status(&emu).await, 200);
     assert_eq!(dialog_status(&emu).await, 503);
     emu.set_rate_limit(None);
