@@ -254,10 +254,7 @@ fn any_required(fields: &[DocField]) -> bool {
 /// Whether block line `line` lies inside section `sec`.
 fn in_section(outline: &Outline<'_>, sec: &Section<'_>, line: usize) -> bool {
     let start = sec.heading.line;
-    let end = outline
-        .blocks
-        .get(sec.end)
-        .map_or(usize::MAX, |b| b.line());
+    let end = outline.blocks.get(sec.end).map_or(usize::MAX, |b| b.line());
     start < line && line < end
 }
 
