@@ -1,4 +1,5 @@
-//! Drift check: compares the documentation pages with the spec, method by method.
+//! Drift check: compares the documentation pages with the spec, method by method and
+//! event by event.
 //!
 //! `bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]`
 //! reads every method page under the docs directory ([`crate::apidocs::parse_dir`]) and
@@ -26,6 +27,17 @@
 //! `LANG.TITLE`), is reported as accepted and does not fail the check. A deviation that
 //! matches no finding fails it as `deviation_unused`, so the list never outlives the
 //! difference it explains.
+//!
+//! # Events
+//!
+//! `events/*.yaml` of the spec are compared with the event pages
+//! ([`crate::apidocs::events`]) by wire name, in any case, with the same kinds: the page
+//! path with its `#anchor` against `docs:`, scopes, deprecation, and the fields of `data`
+//! as result fields (items `data.PARAMS.MESSAGE`; the result kinds are used), plus
+//! `field_required_changed` on pages that mark any field required. `--only` prefixes match
+//! event names in any case. Without `--only`, a documented event is `missing_from_spec`
+//! when the spec has an event documented in the same directory; a spec event no page
+//! documents is `not_documented`. Deviations name `data` fields with or without `data.`.
 //!
 //! When the docs have `_includes/system-errors.md` and the spec has
 //! `common/errors.yaml`, the two are compared under the name `(system errors)`.
@@ -57,10 +69,14 @@ use crate::apidocs::types::{
     equivalent, field_atoms, fits_encoding, named_type, parse_doc_type, render, result_atoms, Atom,
 };
 use crate::apidocs::{
-    page::parse_error_page, parse_dir, DocError, DocField, DocResult, DocSet, PageFacts,
+    page::parse_error_page, parse_dir, DocDeprecation, DocError, DocField, DocResult, DocSet,
+    EventFacts, PageFacts,
 };
 use bitrix_codegen::load::load_file;
-use bitrix_codegen::spec::{ErrorSpec, Field, MethodSpec, Required, ResultSpec, SystemErrorsFile};
+use bitrix_codegen::spec::{
+    Deprecation, Deviation, ErrorSpec, EventSpec, Field, MethodSpec, Required, ResultSpec,
+    SystemErrorsFile,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -69,9 +85,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
-    /// A documented method the spec lacks.
+    /// A documented method (or event) the spec lacks.
     MissingFromSpec,
-    /// A spec method no page documents.
+    /// A spec method (or event) no page documents.
     NotDocumented,
     /// The spec method's name differs from the page's only in case.
     MethodNameChanged,
@@ -113,6 +129,9 @@ pub enum Kind {
     ErrorStatusChanged,
     /// An error's message changed.
     ErrorMessageChanged,
+    /// An event field whose required flag changed (compared only on pages that mark
+    /// fields required).
+    FieldRequiredChanged,
     /// A spec `deviations` entry that matches no finding any more.
     DeviationUnused,
 }
@@ -143,6 +162,7 @@ impl Kind {
             Kind::ErrorRemoved => "error_removed",
             Kind::ErrorStatusChanged => "error_status_changed",
             Kind::ErrorMessageChanged => "error_message_changed",
+            Kind::FieldRequiredChanged => "field_required_changed",
             Kind::DeviationUnused => "deviation_unused",
         }
     }
@@ -151,7 +171,7 @@ impl Kind {
 /// One difference between a page and the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
-    /// Wire name of the method.
+    /// Wire name of the method or event.
     pub method: String,
     /// What differs.
     pub kind: Kind,
@@ -171,7 +191,7 @@ pub struct Finding {
 /// The outcome of a drift check.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
-    /// Methods compared (present on both sides), sorted.
+    /// Methods and events compared (present on both sides), sorted.
     pub compared: Vec<String>,
     /// Every difference, sorted by method, kind and item.
     pub findings: Vec<Finding>,
@@ -184,17 +204,36 @@ pub struct Report {
 /// Whether a finding's item is covered by a deviation named `name`.
 fn deviation_covers(name: &str, item: &str) -> bool {
     let covers = |i: &str| i == name || i.strip_prefix(name).is_some_and(|r| r.starts_with('.'));
-    !item.is_empty() && (covers(item) || item.strip_prefix("result.").is_some_and(covers))
+    !item.is_empty()
+        && (covers(item)
+            || item.strip_prefix("result.").is_some_and(covers)
+            || item.strip_prefix("data.").is_some_and(covers))
 }
 
 /// Splits one method's findings into (kept, accepted) by the spec's `deviations`; a
 /// deviation that matches nothing is added to the kept ones as [`Kind::DeviationUnused`].
 pub fn apply_deviations(findings: Vec<Finding>, m: &MethodSpec) -> (Vec<Finding>, Vec<Finding>) {
-    let mut used = vec![false; m.deviations.len()];
+    split_by_deviations(findings, &m.method, &m.docs, &m.deviations)
+}
+
+/// [`apply_deviations`] for a spec event.
+pub fn apply_event_deviations(
+    findings: Vec<Finding>,
+    e: &EventSpec,
+) -> (Vec<Finding>, Vec<Finding>) {
+    split_by_deviations(findings, &e.event, &e.docs, &e.deviations)
+}
+
+fn split_by_deviations(
+    findings: Vec<Finding>,
+    owner: &str,
+    docs: &str,
+    deviations: &[Deviation],
+) -> (Vec<Finding>, Vec<Finding>) {
+    let mut used = vec![false; deviations.len()];
     let (mut kept, mut accepted) = (Vec::new(), Vec::new());
     for f in findings {
-        match m
-            .deviations
+        match deviations
             .iter()
             .position(|d| deviation_covers(&d.name, &f.item))
         {
@@ -205,14 +244,14 @@ pub fn apply_deviations(findings: Vec<Finding>, m: &MethodSpec) -> (Vec<Finding>
             None => kept.push(f),
         }
     }
-    for (d, _) in m.deviations.iter().zip(&used).filter(|(_, u)| !**u) {
+    for (d, _) in deviations.iter().zip(&used).filter(|(_, u)| !**u) {
         kept.push(Finding {
-            method: m.method.clone(),
+            method: owner.to_string(),
             kind: Kind::DeviationUnused,
             item: d.name.clone(),
             docs: None,
             spec: Some(d.reason.clone()),
-            page: Some(m.docs.clone()),
+            page: Some(docs.to_string()),
             line: None,
         });
     }
@@ -233,6 +272,16 @@ impl Coverage {
     fn admits(&self, method: &str) -> bool {
         match self {
             Coverage::Prefixes(p) => p.iter().any(|p| method.starts_with(p.as_str())),
+            Coverage::SpecGroups => true,
+        }
+    }
+
+    /// As [`Coverage::admits`] for an event: prefixes match its wire name in any case.
+    fn admits_event(&self, event: &str) -> bool {
+        match self {
+            Coverage::Prefixes(p) => p
+                .iter()
+                .any(|p| event.starts_with(p.to_ascii_uppercase().as_str())),
             Coverage::SpecGroups => true,
         }
     }
@@ -346,38 +395,7 @@ pub fn compare_method(f: &PageFacts, m: &MethodSpec) -> Vec<Finding> {
             );
         }
     }
-    match (&f.deprecated, &m.deprecated) {
-        (Some(d), None) => c.push(
-            Kind::DeprecationAdded,
-            "",
-            Some(d.replacements.join(", ")).filter(|s| !s.is_empty()),
-            None,
-            Some(d.line),
-        ),
-        (None, Some(s)) => c.push(
-            Kind::DeprecationRemoved,
-            "",
-            None,
-            s.replacement.clone(),
-            Some(f.line),
-        ),
-        (Some(d), Some(s)) => {
-            let ok = match &s.replacement {
-                Some(r) => d.replacements.contains(r),
-                None => d.replacements.is_empty(),
-            };
-            if !ok {
-                c.push(
-                    Kind::ReplacementChanged,
-                    "",
-                    Some(d.replacements.join(", ")).filter(|s| !s.is_empty()),
-                    s.replacement.clone(),
-                    Some(d.line),
-                );
-            }
-        }
-        (None, None) => {}
-    }
+    c.deprecation(f.deprecated.as_ref(), m.deprecated.as_ref(), f.line);
     let top = Level {
         spec: &m.params,
         one_of: &m.one_of,
@@ -390,6 +408,131 @@ pub fn compare_method(f: &PageFacts, m: &MethodSpec) -> Vec<Finding> {
     }
     c.errors(&f.errors, &on_own_page(&m.errors));
     c.out
+}
+
+/// Every difference between one event's facts and one spec event.
+pub fn compare_event(f: &EventFacts, e: &EventSpec) -> Vec<Finding> {
+    let page = f.docs_path();
+    let mut c = Cmp {
+        method: &e.event,
+        page: &f.path,
+        out: Vec::new(),
+    };
+    if page != e.docs {
+        c.push(
+            Kind::DocsPathChanged,
+            "",
+            Some(page.clone()),
+            Some(e.docs.clone()),
+            Some(f.line),
+        );
+    }
+    if !f.scopes.is_empty() {
+        let d: BTreeSet<&str> = f.scopes.iter().map(String::as_str).collect();
+        let s: BTreeSet<&str> = e.scopes.iter().map(String::as_str).collect();
+        if d != s {
+            c.push(
+                Kind::ScopesChanged,
+                "",
+                Some(join(&d)),
+                Some(join(&s)),
+                Some(f.line),
+            );
+        }
+    }
+    c.deprecation(f.deprecated.as_ref(), e.deprecated.as_ref(), f.line);
+    let top = Level {
+        spec: &e.data,
+        one_of: &[],
+        prefix: "data.".into(),
+        partial: false,
+    };
+    let kinds = FieldKinds {
+        required: f.marks_required.then_some(Kind::FieldRequiredChanged),
+        ..FieldKinds::EVENT
+    };
+    c.fields(&f.data, &top, kinds);
+    c.out
+}
+
+/// The directory of a page (`a/b/events` for `a/b/events/x.md#y`): the section an event
+/// belongs to.
+fn section_of(docs: &str) -> &str {
+    let page = docs.split('#').next().unwrap_or(docs);
+    page.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Compares the documented events with spec events (by wire name, in any case) and adds
+/// the findings to `report`. Without prefixes, a documented event is expected in the spec
+/// when the spec already has an event documented in the same directory.
+pub fn compare_events(
+    docs: &DocSet,
+    spec: &BTreeMap<String, EventSpec>,
+    coverage: &Coverage,
+    report: &mut Report,
+) {
+    let mut matched = BTreeSet::new();
+    for (name, e) in spec.iter().filter(|(n, _)| coverage.admits_event(n)) {
+        match docs.events.get(&name.to_ascii_uppercase()) {
+            Some(f) => {
+                matched.insert(f.event.clone());
+                report.compared.push(name.clone());
+                if f.event != *name {
+                    report.findings.push(Finding {
+                        method: name.clone(),
+                        kind: Kind::MethodNameChanged,
+                        item: String::new(),
+                        docs: Some(f.event.clone()),
+                        spec: Some(name.clone()),
+                        page: Some(f.path.clone()),
+                        line: Some(f.line),
+                    });
+                }
+                let (kept, accepted) = apply_event_deviations(compare_event(f, e), e);
+                report.findings.extend(kept);
+                report.accepted.extend(accepted);
+                report
+                    .warnings
+                    .extend(docs.warnings.iter().filter(|w| w.path == f.path).cloned());
+            }
+            None => report.findings.push(Finding {
+                method: name.clone(),
+                kind: Kind::NotDocumented,
+                item: String::new(),
+                docs: None,
+                spec: Some(e.docs.clone()),
+                page: None,
+                line: None,
+            }),
+        }
+    }
+    let sections: BTreeSet<&str> = spec.values().map(|e| section_of(&e.docs)).collect();
+    for f in docs.events.values() {
+        if matched.contains(&f.event) {
+            continue;
+        }
+        let expected = match coverage {
+            Coverage::Prefixes(_) => coverage.admits_event(&f.event),
+            Coverage::SpecGroups => sections.contains(section_of(&f.path)),
+        };
+        if expected {
+            report.findings.push(Finding {
+                method: f.event.clone(),
+                kind: Kind::MissingFromSpec,
+                item: String::new(),
+                docs: f.deprecated.is_some().then(|| "deprecated".to_string()),
+                spec: None,
+                page: Some(f.docs_path()),
+                line: Some(f.line),
+            });
+        }
+    }
+    report.compared.sort();
+    report.compared.dedup();
+    report.findings.sort();
+    report.accepted.sort();
+    report.warnings.sort();
+    report.warnings.dedup();
 }
 
 /// The errors documented on the file's own page (not those that name another page in `docs`).
@@ -469,6 +612,12 @@ impl FieldKinds {
         type_changed: Kind::ResultFieldTypeChanged,
         required: None,
     };
+    /// An event's `data`: what the server sends, like a result; required flags where the
+    /// page marks them.
+    const EVENT: FieldKinds = FieldKinds {
+        required: Some(Kind::FieldRequiredChanged),
+        ..FieldKinds::RESULT
+    };
 }
 
 /// One level of spec fields being compared.
@@ -498,6 +647,42 @@ struct Cmp<'a> {
 }
 
 impl Cmp<'_> {
+    /// Compares the page's deprecation notice with the spec's `deprecated`.
+    fn deprecation(&mut self, d: Option<&DocDeprecation>, s: Option<&Deprecation>, line: usize) {
+        match (d, s) {
+            (Some(d), None) => self.push(
+                Kind::DeprecationAdded,
+                "",
+                Some(d.replacements.join(", ")).filter(|s| !s.is_empty()),
+                None,
+                Some(d.line),
+            ),
+            (None, Some(s)) => self.push(
+                Kind::DeprecationRemoved,
+                "",
+                None,
+                s.replacement.clone(),
+                Some(line),
+            ),
+            (Some(d), Some(s)) => {
+                let ok = match &s.replacement {
+                    Some(r) => d.replacements.contains(r),
+                    None => d.replacements.is_empty(),
+                };
+                if !ok {
+                    self.push(
+                        Kind::ReplacementChanged,
+                        "",
+                        Some(d.replacements.join(", ")).filter(|s| !s.is_empty()),
+                        s.replacement.clone(),
+                        Some(d.line),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+    }
+
     fn push(
         &mut self,
         kind: Kind,
@@ -827,6 +1012,33 @@ pub fn load_methods(spec_dir: &Path) -> Result<BTreeMap<String, MethodSpec>, Vec
     }
 }
 
+/// Reads `events/*.yaml` under a spec directory; no `events/` directory means no events.
+/// Every file that cannot be read or parsed is an error line.
+pub fn load_events(spec_dir: &Path) -> Result<BTreeMap<String, EventSpec>, Vec<String>> {
+    let dir = spec_dir.join("events");
+    if !dir.is_dir() {
+        return Ok(BTreeMap::new());
+    }
+    let entries = std::fs::read_dir(&dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("yaml"))
+        .collect();
+    files.sort();
+    let mut out = BTreeMap::new();
+    let mut diags = Vec::new();
+    for f in files {
+        if let Some(e) = load_file::<EventSpec>(&f, &mut diags) {
+            out.entry(e.event.clone()).or_insert(e);
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags.iter().map(ToString::to_string).collect())
+    }
+}
+
 /// Runs a whole check: reads both sides and compares them. Adds the system-errors
 /// comparison when both files exist. Errors are IO or parse problems (exit 2).
 pub fn run(docs_dir: &Path, spec_dir: &Path, coverage: &Coverage) -> Result<Report, Vec<String>> {
@@ -838,7 +1050,9 @@ pub fn run(docs_dir: &Path, spec_dir: &Path, coverage: &Coverage) -> Result<Repo
     }
     let docs = parse_dir(docs_dir).map_err(|e| vec![format!("{}: {e}", docs_dir.display())])?;
     let spec = load_methods(spec_dir)?;
+    let events = load_events(spec_dir)?;
     let mut report = compare(&docs, &spec, coverage);
+    compare_events(&docs, &events, coverage, &mut report);
     for m in spec.values() {
         report
             .findings
@@ -918,7 +1132,7 @@ pub fn render_text(r: &Report) -> String {
     }
     let methods: BTreeSet<&str> = r.findings.iter().map(|f| f.method.as_str()).collect();
     out.push_str(&format!(
-        "{} methods compared, {} with drift, {} findings, {} accepted, {} parser warnings\n",
+        "{} methods and events compared, {} with drift, {} findings, {} accepted, {} parser warnings\n",
         r.compared.len(),
         methods.len(),
         r.findings.len(),

@@ -1,7 +1,8 @@
-//! Import: drafts a spec file for a documented method from its page's facts.
+//! Import: drafts a spec file for a documented method or event from its page's facts.
 //!
-//! `bitrix-tools import --docs DIR [--out spec/methods] [--force] METHOD...` writes
-//! `<out>/<method>.yaml` for each method: scopes, access, page path, deprecation,
+//! `bitrix-tools import --docs DIR [--out DIR] [--force] NAME...` writes
+//! `spec/methods/<method>.yaml` for each method and `spec/events/<EVENT>.yaml` for each
+//! event (both into `--out` when it is given). A method draft has scopes, access, page path, deprecation,
 //! parameters (types, required flags, nested fields), result and errors (status, code,
 //! message) as the page gives them. Every `summary` and `description` is a `TODO:`
 //! marker for a person to write in the project's own words; so is anything the page does
@@ -11,14 +12,21 @@
 //! Exit status: 0 all written, 1 a method is not documented or a file exists, 2 usage or
 //! IO error.
 //!
+//! An event draft has the wire name, a `rust_name` from the page's file name
+//! (`on-imbot-join-chat.md` → `OnImbotJoinChat`), from the name as the title writes it
+//! (`OnImConnectorDialogStart`) or, for a name in capitals only, split at known words
+//! (`ONIMBOTV2JOINCHAT` → `OnImbotV2JoinChat`), a namespace guessed from the page's
+//! section ([`event_namespace`]), scopes, subscribers, page with anchor, deprecation and
+//! the fields of `data`.
+//!
 //! Type conversion: `X[]` becomes `array` with `items: X`; a named type with documented
 //! fields (`Bot`) becomes `object` with those fields inlined, while one without (`time`)
 //! keeps its name in lower case; a documented object whose only field is a placeholder
 //! key (`<chatId>`) becomes a `map` whose `items` and `fields` come from the placeholder.
 
 use crate::apidocs::types::{is_named_type, parse_doc_type, to_spec, Atom};
-use crate::apidocs::{parse_dir, DocError, DocField, DocResult, PageFacts};
-use bitrix_codegen::spec::{MethodSpec, Required, TypeExpr};
+use crate::apidocs::{parse_dir, DocError, DocField, DocResult, EventFacts, PageFacts};
+use bitrix_codegen::spec::{EventSpec, MethodSpec, Required, TypeExpr};
 use serde_yaml::{Mapping, Value};
 use std::path::{Path, PathBuf};
 
@@ -242,6 +250,210 @@ fn error(e: &DocError) -> Value {
     Value::Mapping(m)
 }
 
+/// The draft spec of one event, as YAML text that deserializes into [`EventSpec`].
+pub fn draft_event_yaml(f: &EventFacts) -> Result<String, String> {
+    let value = draft_event_value(f);
+    let body = serde_yaml::to_string(&value).map_err(|e| e.to_string())?;
+    let text = format!(
+        "# Draft imported from {}. Replace every {TODO} marker and check the facts.\n{body}",
+        f.docs_path()
+    );
+    serde_yaml::from_str::<EventSpec>(&text).map_err(|e| {
+        format!(
+            "internal error: the draft of {} does not load: {e}",
+            f.event
+        )
+    })?;
+    Ok(text)
+}
+
+/// The event draft as a YAML value, keys in the spec's order.
+pub fn draft_event_value(f: &EventFacts) -> Value {
+    let mut m = Mapping::new();
+    put(&mut m, "event", f.event.clone());
+    put(&mut m, "rust_name", event_rust_name(f));
+    put(&mut m, "namespace", event_namespace(&f.path, &f.event));
+    put(
+        &mut m,
+        "summary",
+        format!("{TODO} one line on when {} is sent", f.event),
+    );
+    put(
+        &mut m,
+        "description",
+        format!("{TODO} describe the event in our own words"),
+    );
+    m.insert(
+        "scopes".into(),
+        Value::Sequence(f.scopes.iter().cloned().map(Value::from).collect()),
+    );
+    if let Some(s) = &f.subscribers {
+        put(&mut m, "subscribers", s.clone());
+    }
+    put(&mut m, "docs", f.docs_path());
+    if let Some(d) = &f.deprecated {
+        let mut dep = Mapping::new();
+        if let Some(r) = d.replacements.first() {
+            put(&mut dep, "replacement", r.clone());
+        }
+        put(
+            &mut dep,
+            "note",
+            format!("{TODO} say why and what to use instead"),
+        );
+        m.insert("deprecated".into(), Value::Mapping(dep));
+    }
+    m.insert(
+        "data".into(),
+        Value::Sequence(f.data.iter().map(|d| field(d, f.marks_required)).collect()),
+    );
+    Value::Mapping(m)
+}
+
+/// The namespace an event's page belongs to: outdated bots → `imbot`, `imbot.v2` →
+/// `imbot_v2`, `im.v2` → `im_v2`, open lines → `imopenlines`, connectors → `imconnector`,
+/// `common/events` → `app` (`ONUSERADD` → `user`), `events/` → `event`; otherwise the
+/// first directory under `api-reference/`.
+pub fn event_namespace(path: &str, event: &str) -> String {
+    let has = |dir: &str| path.split('/').any(|p| p == dir);
+    let ns = if has("outdated") {
+        "imbot"
+    } else if has("imbot.v2") {
+        "imbot_v2"
+    } else if has("im.v2") {
+        "im_v2"
+    } else if has("imconnector") {
+        "imconnector"
+    } else if has("openlines") || has("imopenlines") {
+        "imopenlines"
+    } else if path.starts_with("api-reference/common/events/") {
+        if event.starts_with("ONUSER") {
+            "user"
+        } else {
+            "app"
+        }
+    } else if path.starts_with("api-reference/events/") {
+        "event"
+    } else {
+        return path
+            .strip_prefix("api-reference/")
+            .and_then(|p| p.split('/').next())
+            .filter(|p| !p.ends_with(".md"))
+            .unwrap_or("event")
+            .replace(['.', '-'], "_");
+    };
+    ns.to_string()
+}
+
+/// Words a capitals-only event name is split at, longest first at each place.
+const EVENT_WORDS: &[&str] = &[
+    "ON",
+    "IMBOT",
+    "IM",
+    "V2",
+    "BOT",
+    "MESSAGE",
+    "ADD",
+    "UPDATE",
+    "DELETE",
+    "JOIN",
+    "CHAT",
+    "COMMAND",
+    "CONTEXT",
+    "GET",
+    "REACTION",
+    "CHANGE",
+    "SESSION",
+    "START",
+    "FINISH",
+    "OPEN",
+    "LINE",
+    "CONNECTOR",
+    "DIALOG",
+    "STATUS",
+    "APP",
+    "INSTALL",
+    "UNINSTALL",
+    "PAYMENT",
+    "METHOD",
+    "CONFIRM",
+    "USER",
+    "OFFLINE",
+    "EVENT",
+    "LEAVE",
+    "READ",
+    "TYPING",
+];
+
+/// The UpperCamelCase name of an event's payload type.
+pub fn event_rust_name(f: &EventFacts) -> String {
+    // `on-imbot-join-chat.md`, when its words spell the event.
+    if f.anchor.is_none() {
+        if let Some(stem) = f
+            .path
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".md"))
+        {
+            let camel: String = stem.split('-').map(capitalise).collect();
+            if camel.eq_ignore_ascii_case(&f.event) {
+                return camel;
+            }
+        }
+    }
+    if f.written.chars().any(|c| c.is_ascii_lowercase()) {
+        return capitalise(&f.written);
+    }
+    split_words(&f.event)
+        .iter()
+        .map(|w| capitalise(w))
+        .collect()
+}
+
+/// `add` → `Add`, `V2` → `V2`, `imbot` → `Imbot`.
+fn capitalise(w: &str) -> String {
+    let lower = w.to_ascii_lowercase();
+    let mut c = lower.chars();
+    match c.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Splits a capitals-only name at [`EVENT_WORDS`] (greedy, longest word first); a rest
+/// that matches no word is kept as one word.
+fn split_words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = name;
+    let mut unknown = String::new();
+    while !rest.is_empty() {
+        let best = EVENT_WORDS
+            .iter()
+            .filter(|w| rest.starts_with(**w))
+            .max_by_key(|w| w.len());
+        match best {
+            Some(w) => {
+                if !unknown.is_empty() {
+                    out.push(std::mem::take(&mut unknown));
+                }
+                out.push(w.to_string());
+                rest = &rest[w.len()..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    unknown.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        out.push(unknown);
+    }
+    out
+}
+
 /// What happened to one requested method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -253,6 +465,25 @@ pub enum Outcome {
     NotDocumented,
 }
 
+/// Where drafts go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutDirs {
+    /// Directory of method drafts (`spec/methods`).
+    pub methods: PathBuf,
+    /// Directory of event drafts (`spec/events`).
+    pub events: PathBuf,
+}
+
+impl OutDirs {
+    /// Both kinds of draft into one directory.
+    pub fn single(dir: &Path) -> Self {
+        OutDirs {
+            methods: dir.to_path_buf(),
+            events: dir.to_path_buf(),
+        }
+    }
+}
+
 /// Writes drafts for `methods` from the pages under `docs_dir` into `out_dir`.
 /// Errors are IO problems.
 pub fn import(
@@ -261,11 +492,24 @@ pub fn import(
     methods: &[String],
     force: bool,
 ) -> Result<Vec<(String, Outcome)>, String> {
+    import_into(docs_dir, &OutDirs::single(out_dir), methods, force)
+}
+
+/// Writes drafts for `names` (methods, or events by wire name in any case) from the pages
+/// under `docs_dir`: methods into `out.methods`, events into `out.events`. A name that is
+/// both a method and an event is drafted as the method. Errors are IO problems.
+pub fn import_into(
+    docs_dir: &Path,
+    out: &OutDirs,
+    methods: &[String],
+    force: bool,
+) -> Result<Vec<(String, Outcome)>, String> {
+    let out_dir = out.methods.as_path();
     if !docs_dir.is_dir() {
         return Err(format!("{}: not a directory", docs_dir.display()));
     }
     let docs = parse_dir(docs_dir).map_err(|e| format!("{}: {e}", docs_dir.display()))?;
-    let mut out = Vec::new();
+    let mut results = Vec::new();
     for name in methods {
         let facts = docs.methods.get(name).or_else(|| {
             docs.methods
@@ -273,29 +517,50 @@ pub fn import(
                 .find(|f| f.method.eq_ignore_ascii_case(name))
         });
         let Some(f) = facts else {
-            out.push((name.clone(), Outcome::NotDocumented));
+            let outcome = match docs.events.get(&name.to_ascii_uppercase()) {
+                Some(e) => write_event(e, &out.events, force)?,
+                None => Outcome::NotDocumented,
+            };
+            let shown = match outcome {
+                Outcome::NotDocumented => name.clone(),
+                _ => name.to_ascii_uppercase(),
+            };
+            results.push((shown, outcome));
             continue;
         };
         let path = out_dir.join(format!("{}.yaml", f.method));
         if path.exists() && !force {
-            out.push((f.method.clone(), Outcome::Exists(path)));
+            results.push((f.method.clone(), Outcome::Exists(path)));
             continue;
         }
         let text = draft_yaml(f)?;
         std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push((f.method.clone(), Outcome::Written(path)));
+        results.push((f.method.clone(), Outcome::Written(path)));
     }
-    Ok(out)
+    Ok(results)
 }
 
-const USAGE: &str = "usage: bitrix-tools import --docs DIR [--out DIR] [--force] METHOD...";
+/// Writes the draft of one event into `dir`, unless the file exists and `force` is off.
+fn write_event(e: &EventFacts, dir: &Path, force: bool) -> Result<Outcome, String> {
+    let path = dir.join(format!("{}.yaml", e.event));
+    if path.exists() && !force {
+        return Ok(Outcome::Exists(path));
+    }
+    let text = draft_event_yaml(e)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Outcome::Written(path))
+}
+
+const USAGE: &str =
+    "usage: bitrix-tools import --docs DIR [--out DIR] [--force] METHOD_OR_EVENT...";
 
 /// Command-line entry: `args` are the words after `import`. Returns the exit status
-/// (0 all written, 1 a method not documented or a file exists, 2 usage or IO error).
+/// (0 all written, 1 a name not documented or a file exists, 2 usage or IO error).
 pub fn cli(args: &[String]) -> u8 {
     let mut docs = None;
-    let mut out = PathBuf::from("spec/methods");
+    let mut out: Option<PathBuf> = None;
     let mut force = false;
     let mut methods = Vec::new();
     let mut i = 0;
@@ -306,7 +571,7 @@ pub fn cli(args: &[String]) -> u8 {
                 i += 2;
             }
             ("--out", Some(v)) => {
-                out = PathBuf::from(v);
+                out = Some(PathBuf::from(v));
                 i += 2;
             }
             ("--force", _) => {
@@ -332,10 +597,17 @@ pub fn cli(args: &[String]) -> u8 {
         return 2;
     };
     if methods.is_empty() {
-        eprintln!("bitrix-tools import: name at least one method\n{USAGE}");
+        eprintln!("bitrix-tools import: name at least one method or event\n{USAGE}");
         return 2;
     }
-    match import(&docs, &out, &methods, force) {
+    let dirs = match &out {
+        Some(d) => OutDirs::single(d),
+        None => OutDirs {
+            methods: PathBuf::from("spec/methods"),
+            events: PathBuf::from("spec/events"),
+        },
+    };
+    match import_into(&docs, &dirs, &methods, force) {
         Ok(results) => {
             let mut status = 0;
             for (m, o) in results {

@@ -7,7 +7,7 @@ const USAGE: &str = "usage:
   bitrix-tools check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
   bitrix-tools render [--spec DIR] NAME      print the generated Rust of one method or event
   bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
-  bitrix-tools import --docs DIR [--out DIR] [--force] METHOD...";
+  bitrix-tools import --docs DIR [--out DIR] [--force] METHOD_OR_EVENT...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,4 +1,4 @@
-//! Reader of the official documentation pages (YFM Markdown) into method facts.
+//! Reader of the official documentation pages (YFM Markdown) into method and event facts.
 //!
 //! [`parse_page`] turns one page into [`PageFacts`] (when it documents a method) and a
 //! list of [`Warning`]s for everything on the page it could not read; [`parse_dir`] does
@@ -16,9 +16,12 @@
 //! - [`fields`]: parameter and result tables into field trees, nested sections included;
 //! - [`errors`]: error tables in any column order;
 //! - [`types`]: written types and the equivalence rules with the spec's types;
-//! - [`page`]: what a page is about (method, scopes, deprecation) and assembly of facts.
+//! - [`page`]: what a page is about (method, scopes, deprecation) and assembly of facts;
+//! - [`events`]: event pages (one event per page, or one `##` section per event) into
+//!   [`EventFacts`].
 
 pub mod errors;
+pub mod events;
 pub mod fields;
 pub mod inline;
 pub mod outline;
@@ -31,6 +34,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use events::{parse_event_page, DocExample, EventFacts, ParsedEvents};
 pub use page::{parse_error_page, parse_page, ParsedPage};
 
 /// The environment variable that names the documentation directory for tests and CI.
@@ -165,14 +169,16 @@ pub struct DocSet {
     pub root: PathBuf,
     /// Facts by method wire name.
     pub methods: BTreeMap<String, PageFacts>,
+    /// Facts by event wire name (upper case).
+    pub events: BTreeMap<String, EventFacts>,
     /// Warnings of every page, sorted.
     pub warnings: Vec<Warning>,
     /// Number of `.md` files read.
     pub pages: usize,
 }
 
-/// Reads every `.md` file under `root` (sorted, recursively). A method documented on two
-/// pages keeps the first page and warns about the second. Fails only when the directory
+/// Reads every `.md` file under `root` (sorted, recursively) for methods and events. A
+/// method or event documented on two pages keeps the first page and warns about the second. Fails only when the directory
 /// itself cannot be listed; unreadable files become warnings.
 pub fn parse_dir(root: &Path) -> std::io::Result<DocSet> {
     let mut files = Vec::new();
@@ -195,6 +201,24 @@ pub fn parse_dir(root: &Path) -> std::io::Result<DocSet> {
                 continue;
             }
         };
+        let parsed_events = parse_event_page(&rel, &text);
+        set.warnings.extend(parsed_events.warnings);
+        for e in parsed_events.events {
+            match set.events.get(&e.event) {
+                Some(first) => set.warnings.push(Warning {
+                    path: rel.clone(),
+                    line: e.line,
+                    message: format!(
+                        "event {} is also documented on {}; this one is ignored",
+                        e.event,
+                        first.docs_path()
+                    ),
+                }),
+                None => {
+                    set.events.insert(e.event.clone(), e);
+                }
+            }
+        }
         let parsed = parse_page(&rel, &text);
         set.warnings.extend(parsed.warnings);
         if let Some(facts) = parsed.facts {

@@ -159,7 +159,7 @@ fn is_errors_title(t: &str) -> bool {
 }
 
 /// The blocks between the title and the first second-level heading.
-fn intro_blocks<'a>(outline: &Outline<'a>) -> &'a [Block] {
+pub(crate) fn intro_blocks<'a>(outline: &Outline<'a>) -> &'a [Block] {
     let blocks = outline.blocks;
     let start = outline
         .sections
@@ -238,7 +238,7 @@ fn method_name(
 
 /// Scopes from the `> Scope:` line, the `> Who can execute the method:` text, and the
 /// line of the scope line when there is one.
-fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>, Option<usize>) {
+pub(crate) fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>, Option<usize>) {
     let mut scopes = Vec::new();
     let mut access = None;
     let mut scope_line = None;
