@@ -98,6 +98,8 @@ pub struct MethodIr {
     pub docs_url: String,
     /// Deprecation note (`Some` when deprecated).
     pub deprecated: Option<String>,
+    /// The method only reads (safe to repeat after a transport failure).
+    pub read: bool,
     /// Parameters.
     pub params: Vec<FieldIr>,
     /// Groups of optional params of which at least one must be given.

@@ -355,6 +355,7 @@ fn lower_method(
             .collect(),
         docs_url: docs_url(&m.docs),
         deprecated: deprecation_note(m.deprecated.as_ref()),
+        read: m.read,
         params,
         one_of,
         result_error,

@@ -169,6 +169,9 @@ pub struct MethodSpec {
     pub params: Vec<Field>,
     /// What `result` holds on success.
     pub result: ResultSpec,
+    /// The method only reads: repeating it after a transport failure or a 5xx is safe.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read: bool,
     /// Groups of optional params of which at least one must be given (checked before sending).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub one_of: Vec<Vec<String>>,

@@ -76,6 +76,7 @@ fn schema_matches_the_model() {
         }),
         params: vec![field.clone()],
         result: result.clone(),
+        read: true,
         one_of: vec![vec!["a".into(), "b".into()]],
         errors: vec![error.clone()],
         see_also: vec!["x.y".into()],

@@ -16,6 +16,11 @@ pub fn request(m: &MethodIr) -> TokenStream {
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
     let wire = &m.wire;
+    let read = m.read.then(|| {
+        quote!(
+            const READ: bool = true;
+        )
+    });
     let scopes = m.scopes.iter().map(|s| {
         let v = ident(&s.variant);
         quote!(crate::Scope::#v)
@@ -60,6 +65,7 @@ pub fn request(m: &MethodIr) -> TokenStream {
         impl crate::Method for #n {
             const NAME: &'static str = #wire;
             const SCOPES: &'static [crate::Scope] = &[#(#scopes),*];
+            #read
             type Result = #result;
             type Error = #error;
             #check

@@ -137,6 +137,9 @@ pub fn method(m: &MethodIr) -> String {
         })
         .collect();
     s.push_str(&format!("\n- **Auth:** {}", auth.join(", ")));
+    if m.read {
+        s.push_str("\n- **Reads only:** repeated after a transport failure or a 5xx");
+    }
 
     s.push_str("\n\n# Parameters\n\n");
     if m.params.is_empty() {
