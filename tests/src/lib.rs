@@ -1,3 +1,6 @@
 //! Workspace-level tests of bitrix-api live in `tests/tests/`: snapshots of the generated code,
 //! spec diagnostics, end-to-end calls against the emulator, docs conformance and no-panic checks.
-//! This library target is empty; `build.rs` generates the conformance registry.
+//! The library holds the fuzz harnesses ([`fuzz`]), shared with the `cargo fuzz` targets in
+//! `fuzz/`; `build.rs` generates the conformance registry.
+
+pub mod fuzz;
