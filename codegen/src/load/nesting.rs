@@ -11,8 +11,11 @@ pub fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
     let mut scan = Scan::default();
     for (n, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some(depth) = scan.line(line, max) {
-            return Some((n + 1, depth));
+        // A lone CR also breaks lines in YAML.
+        for part in line.split('\r') {
+            if let Some(depth) = scan.line(part, max) {
+                return Some((n + 1, depth));
+            }
         }
     }
     None
