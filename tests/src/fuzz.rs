@@ -11,7 +11,7 @@ use bitrix_api::{imbot_v2, imconnector, imopenlines, Method};
 /// Every fuzz target by name, as `fuzz/fuzz_targets/<name>.rs` calls it.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[("spec_file", spec_file), ("answer", answer)];
 
-/// The shared spec files a fuzzed method file is checked beside.
+/// The shared spec files a fuzzed file is checked beside.
 const SHARED: &[(&str, &str)] = &[
     ("scopes.yaml", include_str!("../../spec/scopes.yaml")),
     (
@@ -22,23 +22,37 @@ const SHARED: &[(&str, &str)] = &[
         "common/types.yaml",
         include_str!("../../spec/common/types.yaml"),
     ),
+];
+
+/// The named types of each module, added when the fuzzed method is in that module (a types
+/// file of a module without methods is itself an error).
+const MODULE_TYPES: &[(&str, &str)] = &[
+    ("imbot", include_str!("../../spec/types/imbot.yaml")),
+    ("imbot_v2", include_str!("../../spec/types/imbot_v2.yaml")),
     (
-        "types/imbot.yaml",
-        include_str!("../../spec/types/imbot.yaml"),
-    ),
-    (
-        "types/imbot_v2.yaml",
-        include_str!("../../spec/types/imbot_v2.yaml"),
-    ),
-    (
-        "types/imopenlines.yaml",
+        "imopenlines",
         include_str!("../../spec/types/imopenlines.yaml"),
     ),
 ];
 
-/// Where a fuzzed spec file goes: a first line `#@ <path>` names a shared file to replace
-/// (`#@ common/types.yaml`); otherwise it is a method file, named after its `method:` line
-/// so that a valid one can pass the whole check.
+/// The namespace module of a method, by the rule of `docs/spec-format.md` (first segment,
+/// plus a `vN` second segment).
+fn module_of(method: &str) -> String {
+    let segs: Vec<&str> = method.split('.').collect();
+    match segs.as_slice() {
+        [first, v, _, ..]
+            if v.len() > 1 && v.starts_with('v') && v[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{first}_{v}")
+        }
+        [first, ..] => first.to_string(),
+        [] => String::new(),
+    }
+}
+
+/// Where a fuzzed spec file goes, and its text: a first line `#@ <path>` names a shared file
+/// to replace (`#@ common/types.yaml`); otherwise it is a method file, named after its
+/// `method:` line so that a valid one can pass the whole check.
 fn spec_path(text: &str) -> (String, &str) {
     if let Some(rest) = text.strip_prefix("#@ ") {
         let (first, body) = rest.split_once('\n').unwrap_or((rest, ""));
@@ -58,6 +72,11 @@ fn spec_path(text: &str) -> (String, &str) {
 /// what the file feeds (its method, or the shared items) must render into Rust that parses
 /// whenever the checker accepts it.
 pub fn spec_file(data: &[u8]) {
+    let _ = spec_file_passes(data);
+}
+
+/// [`spec_file`], telling whether the checker accepted the file.
+fn spec_file_passes(data: &[u8]) -> bool {
     let text = String::from_utf8_lossy(data);
     let (path, body) = spec_path(&text);
     let mut files: Vec<(String, String)> = SHARED
@@ -65,10 +84,19 @@ pub fn spec_file(data: &[u8]) {
         .filter(|(p, _)| *p != path)
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
-    files.push((path, body.to_string()));
+    if let Some(method) = path
+        .strip_prefix("methods/")
+        .and_then(|p| p.strip_suffix(".yaml"))
+    {
+        let module = module_of(method);
+        for (m, t) in MODULE_TYPES.iter().filter(|(m, _)| *m == module) {
+            files.push((format!("types/{m}.yaml"), t.to_string()));
+        }
+    }
+    files.push((path.clone(), body.to_string()));
     let generator = bitrix_codegen::Generator::new("spec");
     let Ok(api) = generator.check_sources(files) else {
-        return;
+        return false;
     };
     // Render what the fuzzed file feeds: its method, or the shared items and named types.
     let mut rendered = Vec::new();
@@ -89,6 +117,7 @@ pub fn spec_file(data: &[u8]) {
             panic!("the checker accepted a spec that does not render: {e}");
         }
     }
+    true
 }
 
 /// Splits an answer input: an optional first line of three digits is the HTTP status
@@ -136,10 +165,19 @@ mod tests {
         assert_eq!(spec_path("method: ../x\n").0, "methods/x.yaml");
     }
 
+    /// Real method files pass the whole check (so the render step is reached), in every
+    /// module with named types.
     #[test]
-    fn a_real_method_file_passes_and_renders() {
-        spec_file(include_bytes!(
-            "../../spec/methods/imopenlines.dialog.get.yaml"
-        ));
+    fn real_method_files_pass_and_render() {
+        for text in [
+            &include_bytes!("../../spec/methods/imopenlines.dialog.get.yaml")[..],
+            &include_bytes!("../../spec/methods/imbot.v2.Bot.register.yaml")[..],
+            &include_bytes!("../../spec/methods/imbot.register.yaml")[..],
+        ] {
+            assert!(spec_file_passes(text));
+        }
+        assert!(!spec_file_passes(b"method: a.b\n"));
+        assert_eq!(module_of("imbot.v2.Bot.list"), "imbot_v2");
+        assert_eq!(module_of("imbot.v2"), "imbot");
     }
 }
