@@ -8,8 +8,11 @@
 
 use bitrix_api::{imbot_v2, imconnector, imopenlines, Method};
 
+/// A fuzz harness: raw bytes in, a panic only on a real defect.
+pub type Harness = fn(&[u8]);
+
 /// Every fuzz target by name, as `fuzz/fuzz_targets/<name>.rs` calls it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("spec_file", spec_file), ("answer", answer)];
+pub const TARGETS: &[(&str, Harness)] = &[("spec_file", spec_file), ("answer", answer)];
 
 /// The shared spec files a fuzzed file is checked beside.
 const SHARED: &[(&str, &str)] = &[
