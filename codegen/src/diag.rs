@@ -78,11 +78,18 @@ pub fn report(diags: &[Diagnostic]) -> String {
     out
 }
 
+/// Names longer than this get no "did you mean" (the edit distance is quadratic in length).
+const MAX_SUGGEST_LEN: usize = 100;
+
 /// The entry of `known` closest to `got` by edit distance, if close enough to be a typo.
 pub fn closest<'a>(got: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if got.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let got_l = got.to_ascii_lowercase();
     known
         .into_iter()
+        .filter(|k| k.len() <= MAX_SUGGEST_LEN)
         .map(|k| (levenshtein(&got_l, &k.to_ascii_lowercase()), k))
         .filter(|(d, k)| *d <= (k.len().max(got.len()) / 3).max(1))
         .min()
@@ -112,6 +119,15 @@ mod tests {
         assert_eq!(closest("strng", ["string", "integer"]), Some("string"));
         assert_eq!(closest("intger", ["string", "integer"]), Some("integer"));
         assert_eq!(closest("qwerty", ["string", "integer"]), None);
+    }
+
+    /// A megabyte-long name gets no suggestion, at once (the distance is quadratic).
+    #[test]
+    fn long_names_are_not_compared() {
+        let long = "s".repeat(1 << 20);
+        let t = std::time::Instant::now();
+        assert_eq!(closest(&long, ["string", long.as_str()]), None);
+        assert!(t.elapsed() < std::time::Duration::from_millis(100));
     }
 
     #[test]

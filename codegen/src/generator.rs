@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::Api;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Which namespaces get their code written.
@@ -68,7 +68,39 @@ impl Generator {
     /// Loads, validates and lowers the spec: the whole API with every Rust name decided, or
     /// every problem found (file, place, hint), sorted.
     pub fn check(&self) -> Result<Api, Vec<Diagnostic>> {
-        let (set, mut diags) = crate::load::load_dir(&self.spec_dir);
+        Self::check_loaded(crate::load::load_dir(&self.spec_dir))
+    }
+
+    /// [`check`](Self::check) on files given as text, without touching the disk: each
+    /// `(path, text)` is one file at `path` inside the spec directory (`scopes.yaml`,
+    /// `common/errors.yaml`, `methods/a.b.yaml`, …). Same limits, same checks; diagnostics
+    /// name `spec_dir/path`. Used by the fuzz target and the no-panic tests.
+    ///
+    /// ```
+    /// let g = bitrix_codegen::Generator::new("spec");
+    /// let diags = g.check_sources([("scopes.yaml", "scopes: [")]).unwrap_err();
+    /// assert!(diags.iter().any(|d| d.file.ends_with("scopes.yaml")));
+    /// ```
+    pub fn check_sources<I, P, T>(&self, sources: I) -> Result<Api, Vec<Diagnostic>>
+    where
+        I: IntoIterator<Item = (P, T)>,
+        P: AsRef<Path>,
+        T: Into<String>,
+    {
+        let files: BTreeMap<PathBuf, String> = sources
+            .into_iter()
+            .map(|(p, t)| (self.spec_dir.join(p), t.into()))
+            .collect();
+        Self::check_loaded(crate::load::load_from(
+            crate::load::Source::Memory(&files),
+            &self.spec_dir,
+        ))
+    }
+
+    /// Validates and lowers what was loaded.
+    fn check_loaded(
+        (set, mut diags): (crate::load::SpecSet, Vec<Diagnostic>),
+    ) -> Result<Api, Vec<Diagnostic>> {
         diags.extend(crate::validate::validate(&set));
         let (api, lower_diags) = crate::lower::lower(&set);
         diags.extend(lower_diags);
@@ -112,5 +144,34 @@ mod tests {
         assert!(g.selected("imopenlines"));
         assert!(!g.selected("imbot"));
         assert!(Generator::new("spec").selected("imbot"));
+    }
+
+    /// The in-memory check sees exactly what the disk check sees.
+    #[test]
+    fn sources_check_like_the_disk() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let mut files = Vec::new();
+        for dir in ["", "common", "types", "methods"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "yaml") {
+                    let rel = path.strip_prefix(&root).unwrap().to_path_buf();
+                    files.push((rel, std::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        let g = Generator::new(&root);
+        let from_disk = g.check().expect("the real spec is valid");
+        let from_memory = g.check_sources(files.clone()).expect("the same in memory");
+        assert_eq!(format!("{from_disk:?}"), format!("{from_memory:?}"));
+        files.retain(|(p, _)| !p.ends_with("scopes.yaml"));
+        let diags = g.check_sources(files).unwrap_err();
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.file.ends_with("scopes.yaml") && d.message.contains("no such file")),
+            "{} diagnostics, none about scopes.yaml",
+            diags.len()
+        );
     }
 }

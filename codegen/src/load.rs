@@ -2,7 +2,14 @@
 //!
 //! Every file that cannot be read or parsed becomes a [`Diagnostic`] with its line and
 //! column; the files that do parse are still returned, so that one broken file does not
-//! hide the problems of the others.
+//! hide the problems of the others. Files come from a [`Source`]: the disk, or texts in
+//! memory (for fuzzing and tests). Either way a file must be a regular file of at most
+//! [`MAX_FILE_BYTES`] whose YAML nests at most [`MAX_DEPTH`] levels.
+
+mod nesting;
+mod source;
+
+pub use source::{Source, MAX_FILE_BYTES};
 
 use crate::diag::Diagnostic;
 use crate::spec::{EventSpec, MethodSpec, ScopesFile, SystemErrorsFile, TypesFile};
@@ -38,29 +45,35 @@ pub struct SpecSet {
     pub events: BTreeMap<String, Loaded<EventSpec>>,
 }
 
-/// Loads `dir` (the `spec/` directory). Returns what parsed and the problems met.
+/// The deepest nesting of YAML levels (block and flow) accepted in a spec file.
+pub const MAX_DEPTH: usize = 64;
+
+/// Loads `dir` (the `spec/` directory) from disk. Returns what parsed and the problems met.
 pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
+    load_from(Source::Disk, dir)
+}
+
+/// Loads the spec directory `dir` from `src`. Returns what parsed and the problems met.
+pub fn load_from(src: Source<'_>, dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut set = SpecSet {
         root: dir.to_path_buf(),
         ..SpecSet::default()
     };
-    if !dir.is_dir() {
+    if !src.is_dir(dir) {
         diags
             .push(Diagnostic::new(dir, "", "not a directory").hint(
                 "pass the spec directory, the one holding scopes.yaml, common/ and methods/",
             ));
         return (set, diags);
     }
-    set.scopes = load_required(&dir.join("scopes.yaml"), &mut diags);
-    set.system_errors = load_required(&dir.join("common/errors.yaml"), &mut diags);
-    set.types = load_required(&dir.join("common/types.yaml"), &mut diags);
+    set.scopes = load_required(src, &dir.join("scopes.yaml"), &mut diags);
+    set.system_errors = load_required(src, &dir.join("common/errors.yaml"), &mut diags);
+    set.types = load_required(src, &dir.join("common/types.yaml"), &mut diags);
 
     let types_dir = dir.join("types");
-    if types_dir.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&types_dir)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
+    if src.is_dir(&types_dir) {
+        let mut files: Vec<PathBuf> = src.list(&types_dir).unwrap_or_default();
         files.sort();
         for path in files
             .into_iter()
@@ -71,17 +84,15 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
                 .and_then(|s| s.to_str())
                 .unwrap_or("")
                 .to_string();
-            if let Some(value) = load_file::<TypesFile>(&path, &mut diags) {
+            if let Some(value) = load_from_source::<TypesFile>(src, &path, &mut diags) {
                 set.module_types.insert(module, Loaded { path, value });
             }
         }
     }
 
     let methods_dir = dir.join("methods");
-    let mut files = match std::fs::read_dir(&methods_dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect::<Vec<_>>(),
+    let mut files = match src.list(&methods_dir) {
+        Ok(files) => files,
         Err(e) => {
             diags.push(
                 Diagnostic::new(&methods_dir, "", format!("cannot read directory: {e}"))
@@ -102,7 +113,7 @@ pub fn load_dir(dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
             }
             continue;
         }
-        let Some(spec) = load_file::<MethodSpec>(&path, &mut diags) else {
+        let Some(spec) = load_from_source::<MethodSpec>(src, &path, &mut diags) else {
             continue;
         };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -196,24 +207,48 @@ fn load_events(events_dir: &Path, set: &mut SpecSet, diags: &mut Vec<Diagnostic>
 }
 
 fn load_required<T: DeserializeOwned>(
+    src: Source<'_>,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Loaded<T>> {
-    load_file(path, diags).map(|value| Loaded {
+    load_from_source(src, path, diags).map(|value| Loaded {
         path: path.to_path_buf(),
         value,
     })
 }
 
-/// Reads and parses one YAML file; a problem becomes a diagnostic with line and column.
+/// Reads and parses one YAML file from disk; a problem becomes a diagnostic with line and
+/// column.
 pub fn load_file<T: DeserializeOwned>(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<T> {
-    let text = match std::fs::read_to_string(path) {
+    load_from_source(Source::Disk, path, diags)
+}
+
+/// Reads and parses one YAML file from `src`; a problem becomes a diagnostic.
+pub fn load_from_source<T: DeserializeOwned>(
+    src: Source<'_>,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let text = match src.read(path) {
         Ok(t) => t,
-        Err(e) => {
-            diags.push(Diagnostic::new(path, "", format!("cannot read file: {e}")));
+        Err((message, hint)) => {
+            let mut d = Diagnostic::new(path, "", message);
+            d.hint = hint;
+            diags.push(d);
             return None;
         }
     };
+    if let Some((line, depth)) = nesting::too_deep(&text, MAX_DEPTH) {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("line {line}"),
+                format!("nesting reaches {depth} levels, over the limit of {MAX_DEPTH}"),
+            )
+            .hint("no spec file needs this depth: flatten the structure or fix the brackets"),
+        );
+        return None;
+    }
     match parse_str(&text) {
         Ok(v) => Some(v),
         Err((place, message, hint)) => {

@@ -1,12 +1,17 @@
 //! Validation: checks a loaded [`SpecSet`] for problems the YAML parser cannot see
 //! (unknown types and scopes, misplaced keys, impossible statuses, repeated errors).
-//! Every problem is collected; nothing stops at the first.
+//! Every problem is collected; nothing stops at the first. The rules for one field live in
+//! [`field`], one small function per rule; the names the generator will emit are checked in
+//! [`idents`].
+
+mod field;
+mod idents;
 
 use crate::diag::Diagnostic;
 use crate::load::SpecSet;
 use crate::spec::{
-    EnumValue, ErrorSpec, EventSpec, Field, Items, MethodSpec, Required, ResultSpec, Scalar,
-    TypeExpr, BUILTIN_TYPES, STRING_TYPES,
+    EnumValue, ErrorSpec, EventSpec, Field, MethodSpec, Required, ResultSpec, Scalar, TypeExpr,
+    BUILTIN_TYPES, STRING_TYPES,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -25,15 +30,27 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
             .map(|t| t.value.types.keys().cloned().collect())
             .unwrap_or_default(),
         local_types: BTreeSet::new(),
+        emitted_types: BTreeSet::new(),
         diags: Vec::new(),
     };
+    validate_with(&mut v, set);
+    v.diags
+}
+
+/// Runs every check of `set` through `v`.
+fn validate_with(v: &mut Validator, set: &SpecSet) {
     let modules: BTreeMap<String, BTreeSet<String>> = set
         .module_types
         .iter()
         .map(|(m, t)| (m.clone(), t.value.types.keys().cloned().collect()))
         .collect();
+    if let Some(s) = &set.scopes {
+        let wires: Vec<String> = s.value.scopes.keys().cloned().collect();
+        v.scope_idents(&s.path, &wires);
+    }
     if let Some(errs) = &set.system_errors {
         v.errors(&errs.path, &errs.value.errors);
+        v.error_variants(&errs.path, "errors", &errs.value.errors);
     }
     if let Some(types) = &set.types {
         for (name, t) in &types.value.types {
@@ -45,6 +62,7 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
                 ));
             }
             v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
+            v.named_type_idents(&types.path, name, &t.fields);
         }
     }
     let namespaces: BTreeSet<String> = set
@@ -78,6 +96,7 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
                 );
             }
             v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
+            v.named_type_idents(&types.path, name, &t.fields);
         }
     }
     for m in set.methods.values() {
@@ -91,7 +110,6 @@ pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
         v.local_types = modules.get(&e.value.namespace).cloned().unwrap_or_default();
         v.event(&e.path, &e.value);
     }
-    v.diags
 }
 
 struct Validator {
@@ -99,6 +117,9 @@ struct Validator {
     named_types: BTreeSet<String>,
     /// Named types of the module being checked (`types/<module>.yaml`).
     local_types: BTreeSet<String>,
+    /// Every generated type name met by the identifier checks (for the test that keeps them
+    /// in step with the lowering).
+    emitted_types: BTreeSet<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -142,8 +163,10 @@ impl Validator {
         self.errors(path, &m.errors);
         if m.errors.iter().any(|e| e.in_result) {
             let has_error_field = m.result.fields.as_ref().is_some_and(|f| {
-                f.iter()
-                    .any(|f| f.name == "error" && STRING_TYPES.contains(&f.ty.names()[0]))
+                f.iter().any(|f| {
+                    f.name == "error"
+                        && matches!(&f.ty, TypeExpr::One(t) if STRING_TYPES.contains(&t.as_str()))
+                })
             });
             if m.result.ty != TypeExpr::One("object".into()) || !has_error_field {
                 self.push(
@@ -156,6 +179,7 @@ impl Validator {
                 );
             }
         }
+        self.method_idents(path, m);
         for (i, d) in m.deviations.iter().enumerate() {
             if d.reason.trim().is_empty() {
                 self.push(Diagnostic::new(
@@ -352,172 +376,6 @@ impl Validator {
         self.push(d);
     }
 
-    fn field(&mut self, path: &Path, here: &str, f: &Field, is_param: bool) {
-        let names = f.ty.names();
-        let union = matches!(f.ty, TypeExpr::Union(_));
-        if union && names.len() < 2 {
-            self.push(
-                Diagnostic::new(path, here, "a union needs at least two types")
-                    .hint("write a single type as type: string"),
-            );
-        }
-        let mut all_known = true;
-        for t in &names {
-            if !self.known(t) {
-                all_known = false;
-                self.unknown_type(path, here, t);
-            }
-        }
-        if union
-            && names.iter().any(|t| {
-                *t == "map" || self.named_types.contains(*t) || self.local_types.contains(*t)
-            })
-        {
-            self.push(
-                Diagnostic::new(
-                    path,
-                    here,
-                    "a union may hold only built-in scalar types, object and array",
-                )
-                .hint("use any for looser values"),
-            );
-        }
-        let primary = if union { "" } else { names[0] };
-        let collection =
-            primary == "array" || primary == "map" || (union && names.contains(&"array"));
-        match (&f.items, collection) {
-            (None, true) if !union => {
-                self.push(
-                    Diagnostic::new(path, here, format!("{primary} needs items:"))
-                        .hint("say the type of each item, e.g. items: integer (any when unknown)"),
-                );
-            }
-            (Some(_), false) => {
-                self.push(
-                    Diagnostic::new(path, here, "items: is only for array and map")
-                        .hint("remove items: or make the type array"),
-                );
-            }
-            (Some(it), true) => match it {
-                Items::Name(n) if n == "array" || n == "map" => {
-                    self.push(
-                        Diagnostic::new(path, here, format!("items: {n} needs the inner items"))
-                            .hint(format!("write items: {{type: {n}, items: integer}}")),
-                    );
-                }
-                Items::Name(n) => {
-                    if !self.known(n) {
-                        self.unknown_type(path, &format!("{here} items"), n);
-                    }
-                }
-                Items::Nested(_) => {
-                    if f.fields.is_some() {
-                        self.push(
-                            Diagnostic::new(path, here, "fields: belong inside the nested items:")
-                                .hint("move fields: under items:"),
-                        );
-                    }
-                    let inner = it.as_field(&f.name, f);
-                    self.field(path, &format!("{here} items"), &inner, is_param);
-                }
-            },
-            _ => {}
-        }
-        let object_like = primary == "object"
-            || (collection && matches!(&f.items, Some(Items::Name(n)) if n == "object"));
-        if let Some(fields) = &f.fields {
-            if !object_like || union {
-                self.push(
-                    Diagnostic::new(
-                        path,
-                        here,
-                        "fields: is only for object, or an array or map of object",
-                    )
-                    .hint("set type: object, or items: object"),
-                );
-            } else if fields.is_empty() {
-                self.push(
-                    Diagnostic::new(path, here, "fields: is empty")
-                        .hint("list the fields, or remove fields: for a free-form object"),
-                );
-            }
-            self.fields(path, &format!("{here} fields"), fields, is_param);
-            self.one_of(path, &format!("{here} one_of"), &f.one_of, fields);
-        } else if !f.one_of.is_empty() {
-            self.push(
-                Diagnostic::new(path, here, "one_of: is only for objects with fields:")
-                    .hint("move it to the object whose fields it names"),
-            );
-        }
-        if !is_param && !f.one_of.is_empty() {
-            self.push(
-                Diagnostic::new(path, here, "one_of: is only for params")
-                    .hint("results are not checked"),
-            );
-        }
-        let scalar = if collection {
-            f.items.as_ref().map(Items::name).unwrap_or("")
-        } else {
-            primary
-        };
-        if f.encoding.is_some() && !(scalar == "boolean" || scalar == "char") {
-            self.push(
-                Diagnostic::new(path, here, "encoding: is only for boolean (or char) values")
-                    .hint("remove encoding:"),
-            );
-        }
-        if let Some(values) = &f.values {
-            self.values(path, here, scalar, values, f.encoding.is_some());
-        }
-        let numeric = scalar == "integer" || scalar == "double";
-        if (f.min.is_some() || f.max.is_some()) && (!numeric || collection) {
-            self.push(
-                Diagnostic::new(path, here, "min:/max: are only for integer and double")
-                    .hint("remove them, or use max_length: for text"),
-            );
-        }
-        if let (Some(lo), Some(hi)) = (f.min, f.max) {
-            if lo > hi {
-                self.push(Diagnostic::new(
-                    path,
-                    here,
-                    format!("min {lo} is above max {hi}"),
-                ));
-            }
-        }
-        if f.max_length.is_some()
-            && (!STRING_TYPES.contains(&scalar) && scalar != "text" || collection)
-        {
-            self.push(
-                Diagnostic::new(path, here, "max_length: is only for text types")
-                    .hint("remove it, or use max: for numbers"),
-            );
-        }
-        if f.max_items.is_some() && !collection {
-            self.push(
-                Diagnostic::new(path, here, "max_items: is only for array and map")
-                    .hint("remove it, or use max_length: for text"),
-            );
-        }
-        if f.nullable && (!is_param || f.required == Required::Yes || f.encoding.is_some()) {
-            self.push(
-                Diagnostic::new(
-                    path,
-                    here,
-                    "nullable: is only for optional params without encoding:",
-                )
-                .hint("results are optional anyway; a required param cannot be sent as null"),
-            );
-        }
-        if !is_param && f.required == Required::Webhook {
-            self.push(
-                Diagnostic::new(path, here, "required: webhook is only for params")
-                    .hint("use true (always present) or false"),
-            );
-        }
-        let _ = all_known;
-    }
-
     fn one_of(&mut self, path: &Path, place: &str, groups: &[Vec<String>], fields: &[Field]) {
         for (i, g) in groups.iter().enumerate() {
             let here = format!("{place}[{i}]");
@@ -643,5 +501,108 @@ impl Validator {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_from, Source};
+    use std::path::PathBuf;
+
+    const SCOPES: &str = "scopes: {imbot: Chat-bots}\n";
+    const ERRORS: &str = "docs: e.md\nerrors: []\n";
+    const TYPES: &str = "types: {}\n";
+
+    /// Loads a spec of the three shared files and one method file, and validates it.
+    fn check_method(text: &str) -> Vec<Diagnostic> {
+        let method = text.lines().next().unwrap().trim_start_matches("method: ");
+        let file = format!("s/methods/{method}.yaml");
+        let files: BTreeMap<PathBuf, String> = [
+            ("s/scopes.yaml", SCOPES),
+            ("s/common/errors.yaml", ERRORS),
+            ("s/common/types.yaml", TYPES),
+            (file.as_str(), text),
+        ]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect();
+        let (set, diags) = load_from(Source::Memory(&files), Path::new("s"));
+        assert_eq!(diags, vec![], "the fixture must load");
+        validate(&set)
+    }
+
+    /// Was an index out of bounds: `type: []` on the `error` field of an `in_result` error.
+    #[test]
+    fn an_untyped_error_field_is_reported_not_a_panic() {
+        let diags = check_method(
+            "method: a.b\nsummary: s\nscopes: [imbot]\ndocs: a.md\n\
+             result: {type: object, fields: [{name: error, type: []}]}\n\
+             errors: [{code: E, status: 200, in_result: true}]\n",
+        );
+        let text = crate::diag::report(&diags);
+        assert!(text.contains("a union needs at least two types"), "{text}");
+        assert!(
+            text.contains("need an object result with a string field `error`"),
+            "{text}"
+        );
+    }
+
+    /// A method whose request struct would be `Option` shadows the prelude in its module.
+    #[test]
+    fn a_struct_named_after_the_prelude_is_reported() {
+        let diags = check_method(
+            "method: a.option\nsummary: s\nscopes: [imbot]\ndocs: a.md\nresult: {type: boolean}\n",
+        );
+        let text = crate::diag::report(&diags);
+        assert!(
+            text.contains(
+                "s/methods/a.option.yaml: method: the Rust type name `Option` would shadow"
+            ),
+            "{text}"
+        );
+    }
+
+    /// The identifier checks see exactly the type names that the lowering emits.
+    #[test]
+    fn identifier_checks_see_every_emitted_type() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let (set, diags) = crate::load::load_dir(&root);
+        assert!(diags.is_empty());
+        let mut v = Validator {
+            scopes: BTreeSet::new(),
+            named_types: set
+                .types
+                .as_ref()
+                .map(|t| t.value.types.keys().cloned().collect())
+                .unwrap_or_default(),
+            local_types: BTreeSet::new(),
+            emitted_types: BTreeSet::new(),
+            diags: Vec::new(),
+        };
+        validate_with(&mut v, &set);
+        let (api, diags) = crate::lower::lower(&set);
+        assert!(diags.is_empty());
+        let defs = |t: &crate::ir::TypeDef| match t {
+            crate::ir::TypeDef::Struct(s) => s.name.clone(),
+            crate::ir::TypeDef::Enum(e) => e.name.clone(),
+            crate::ir::TypeDef::Union(u) => u.name.clone(),
+        };
+        let mut lowered: BTreeSet<String> = api.common_types.iter().map(defs).collect();
+        for ns in api.namespaces.values() {
+            lowered.extend(ns.types.iter().map(defs));
+            for m in &ns.methods {
+                lowered.insert(m.struct_name.clone());
+                lowered.extend(m.errors.iter().map(|e| e.name.clone()));
+                lowered.extend(m.types.iter().map(defs));
+            }
+        }
+        assert!(lowered.len() > 300, "{}", lowered.len());
+        let missed: Vec<_> = lowered.difference(&v.emitted_types).collect();
+        let extra: Vec<_> = v.emitted_types.difference(&lowered).collect();
+        assert!(
+            missed.is_empty() && extra.is_empty(),
+            "missed {missed:?}, extra {extra:?}"
+        );
     }
 }

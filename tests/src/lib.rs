@@ -1,6 +1,8 @@
 //! Workspace-level tests of bitrix-api live in `tests/tests/`: snapshots of the generated code,
 //! spec diagnostics, end-to-end calls against the emulator, docs conformance and no-panic checks.
-//! This library holds [`php_query`], a PHP-rules form encoder for the event tests; `build.rs`
-//! generates the conformance registry.
+//! This library holds [`php_query`], a PHP-rules form encoder for the event tests, and the fuzz
+//! harnesses ([`fuzz`]), shared with the `cargo fuzz` targets in `fuzz/`; `build.rs` generates
+//! the conformance registry.
 
+pub mod fuzz;
 pub mod php_query;

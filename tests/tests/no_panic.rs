@@ -1,63 +1,21 @@
 //! Bad input gets an error, never a panic: spec files with any one line removed or mangled go
-//! through the checker, and every prefix of a real answer goes through the decoder.
+//! through the checker (in memory, as the fuzz target does), and every prefix of a real answer
+//! goes through the decoder.
 
 use bitrix_api::imopenlines::{CrmChatGet, DialogGet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// A spec directory holding the shared files and one method file with the given text.
-struct OneMethod {
-    dir: PathBuf,
-    file: PathBuf,
-}
-
-impl OneMethod {
-    fn new(tag: &str) -> Self {
-        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        let dir =
-            std::env::temp_dir().join(format!("bitrix-no-panic-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("methods")).unwrap();
-        std::fs::copy(spec.join("scopes.yaml"), dir.join("scopes.yaml")).unwrap();
-        copy_dir(&spec.join("common"), &dir.join("common"));
-        let file = dir.join("methods/x.yaml");
-        OneMethod { dir, file }
-    }
-
-    fn check(&self, text: &str) -> Result<(), String> {
-        std::fs::write(&self.file, text).unwrap();
-        match std::panic::catch_unwind(|| {
-            bitrix_codegen::Generator::new(&self.dir)
-                .check()
-                .map(|_| ())
-        }) {
-            Ok(_) => Ok(()),
-            Err(_) => Err(text.to_string()),
-        }
-    }
-}
-
-impl Drop for OneMethod {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Checks one spec file, in memory, through the same harness as the `spec_file` fuzz target
+/// ([`bitrix_codegen::Generator::check_sources`], then rendering what passes); the text back
+/// when it panics.
+fn check(text: &str) -> Result<(), String> {
+    std::panic::catch_unwind(|| bitrix_tests::fuzz::spec_file(text.as_bytes()))
+        .map_err(|_| text.to_string())
 }
 
 #[test]
 fn the_checker_never_panics_on_mangled_spec_files() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/methods");
-    let one = OneMethod::new("spec");
     let mut runs = 0;
     for name in [
         "imopenlines.bot.session.transfer.yaml",
@@ -79,7 +37,7 @@ fn the_checker_never_panics_on_mangled_spec_files() {
             retyped[i] = &other;
             for variant in [dropped, mangled, retyped] {
                 runs += 1;
-                if let Err(t) = one.check(&variant.join("\n")) {
+                if let Err(t) = check(&variant.join("\n")) {
                     panic!(
                         "the checker panicked on {name} with line {} changed:\n{t}",
                         i + 1

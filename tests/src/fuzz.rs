@@ -1,0 +1,186 @@
+//! The fuzz harnesses: one function per fuzz target, shared by the `cargo fuzz` targets in
+//! `fuzz/` and by `tests/tests/fuzz_corpus.rs`, which runs every saved corpus file through
+//! them on the stable toolchain. Each takes raw bytes and panics only on a real defect.
+//!
+//! To add a target: write `pub fn NAME(data: &[u8])` here, list it in [`TARGETS`], add
+//! `fuzz/fuzz_targets/NAME.rs` (three lines, like the others) and its `[[bin]]` in
+//! `fuzz/Cargo.toml`, and seed `fuzz/corpus/NAME/` (see `FUZZING.md`).
+
+use bitrix_api::{imbot_v2, imconnector, imopenlines, Method};
+
+/// A fuzz harness: raw bytes in, a panic only on a real defect.
+pub type Harness = fn(&[u8]);
+
+/// Every fuzz target by name, as `fuzz/fuzz_targets/<name>.rs` calls it.
+pub const TARGETS: &[(&str, Harness)] = &[("spec_file", spec_file), ("answer", answer)];
+
+/// The shared spec files a fuzzed file is checked beside.
+const SHARED: &[(&str, &str)] = &[
+    ("scopes.yaml", include_str!("../../spec/scopes.yaml")),
+    (
+        "common/errors.yaml",
+        include_str!("../../spec/common/errors.yaml"),
+    ),
+    (
+        "common/types.yaml",
+        include_str!("../../spec/common/types.yaml"),
+    ),
+];
+
+/// The named types of each module, added when the fuzzed method is in that module (a types
+/// file of a module without methods is itself an error).
+const MODULE_TYPES: &[(&str, &str)] = &[
+    ("imbot", include_str!("../../spec/types/imbot.yaml")),
+    ("imbot_v2", include_str!("../../spec/types/imbot_v2.yaml")),
+    (
+        "imopenlines",
+        include_str!("../../spec/types/imopenlines.yaml"),
+    ),
+];
+
+/// The namespace module of a method, by the rule of `docs/spec-format.md` (first segment,
+/// plus a `vN` second segment).
+fn module_of(method: &str) -> String {
+    let segs: Vec<&str> = method.split('.').collect();
+    match segs.as_slice() {
+        [first, v, _, ..]
+            if v.len() > 1 && v.starts_with('v') && v[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{first}_{v}")
+        }
+        [first, ..] => first.to_string(),
+        [] => String::new(),
+    }
+}
+
+/// Where a fuzzed spec file goes, and its text: a first line `#@ <path>` names a shared file
+/// to replace (`#@ common/types.yaml`); otherwise it is a method file, named after its
+/// `method:` line so that a valid one can pass the whole check.
+fn spec_path(text: &str) -> (String, &str) {
+    if let Some(rest) = text.strip_prefix("#@ ") {
+        let (first, body) = rest.split_once('\n').unwrap_or((rest, ""));
+        return (first.trim().to_string(), body);
+    }
+    let method = text
+        .lines()
+        .find_map(|l| l.strip_prefix("method:"))
+        .map(|m| m.trim().trim_matches(|c| c == '"' || c == '\''))
+        .filter(|m| !m.is_empty() && !m.contains(['/', '\\']) && m.len() < 200)
+        .unwrap_or("x");
+    (format!("methods/{method}.yaml"), text)
+}
+
+/// Target `spec_file`: one spec file, given as text, checked with the real shared files
+/// through [`bitrix_codegen::Generator::check_sources`]. The checker must never panic, and
+/// what the file feeds (its method, or the shared items) must render into Rust that parses
+/// whenever the checker accepts it.
+pub fn spec_file(data: &[u8]) {
+    let _ = spec_file_passes(data);
+}
+
+/// [`spec_file`], telling whether the checker accepted the file.
+fn spec_file_passes(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let (path, body) = spec_path(&text);
+    let mut files: Vec<(String, String)> = SHARED
+        .iter()
+        .filter(|(p, _)| *p != path)
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    if let Some(method) = path
+        .strip_prefix("methods/")
+        .and_then(|p| p.strip_suffix(".yaml"))
+    {
+        let module = module_of(method);
+        for (m, t) in MODULE_TYPES.iter().filter(|(m, _)| *m == module) {
+            files.push((format!("types/{m}.yaml"), t.to_string()));
+        }
+    }
+    files.push((path.clone(), body.to_string()));
+    let generator = bitrix_codegen::Generator::new("spec");
+    let Ok(api) = generator.check_sources(files) else {
+        return false;
+    };
+    // Render what the fuzzed file feeds: its method, or the shared items and named types.
+    let mut rendered = Vec::new();
+    if path.starts_with("methods/") {
+        for ns in api.namespaces.values() {
+            for m in &ns.methods {
+                rendered.extend(bitrix_codegen::render::method(&api, &m.wire));
+            }
+        }
+    } else {
+        rendered.push(bitrix_codegen::render::common(&api));
+        for ns in api.namespaces.keys() {
+            rendered.extend(bitrix_codegen::render::module_types(&api, ns));
+        }
+    }
+    for r in rendered {
+        if let Err(e) = r {
+            panic!("the checker accepted a spec that does not render: {e}");
+        }
+    }
+    true
+}
+
+/// Splits an answer input: an optional first line of three digits is the HTTP status
+/// (default 200); the rest is the body.
+fn status_and_body(data: &[u8]) -> (u16, &[u8]) {
+    match data {
+        [a, b, c, b'\n', rest @ ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => {
+            let status = u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0');
+            (status, rest)
+        }
+        _ => (200, data),
+    }
+}
+
+/// Decodes `body` as an answer of `M`; only a panic is a failure.
+fn decode<M: Method>(status: u16, body: &[u8]) {
+    let _ = bitrix_api::decode_answer::<M>(status, body);
+}
+
+/// Target `answer`: a server answer (status and body) decoded with
+/// [`bitrix_api::decode_answer`] for methods whose results are rich (nested objects, maps,
+/// lists, lenient booleans, unions, errors inside the result).
+pub fn answer(data: &[u8]) {
+    let (status, body) = status_and_body(data);
+    decode::<imopenlines::DialogGet>(status, body);
+    decode::<imopenlines::CrmChatGet>(status, body);
+    decode::<imopenlines::ConfigGet>(status, body);
+    decode::<imopenlines::SessionHistoryGet>(status, body);
+    decode::<imbot_v2::ChatMessageGet>(status, body);
+    decode::<imbot_v2::BotList>(status, body);
+    decode::<imbot_v2::ChatGet>(status, body);
+    decode::<imconnector::Register>(status, body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_split_as_documented() {
+        assert_eq!(status_and_body(b"400\n{}"), (400, &b"{}"[..]));
+        assert_eq!(status_and_body(b"{}"), (200, &b"{}"[..]));
+        assert_eq!(spec_path("#@ scopes.yaml\nscopes: {}").0, "scopes.yaml");
+        assert_eq!(spec_path("method: a.b\n").0, "methods/a.b.yaml");
+        assert_eq!(spec_path("method: ../x\n").0, "methods/x.yaml");
+    }
+
+    /// Real method files pass the whole check (so the render step is reached), in every
+    /// module with named types.
+    #[test]
+    fn real_method_files_pass_and_render() {
+        for text in [
+            &include_bytes!("../../spec/methods/imopenlines.dialog.get.yaml")[..],
+            &include_bytes!("../../spec/methods/imbot.v2.Bot.register.yaml")[..],
+            &include_bytes!("../../spec/methods/imbot.register.yaml")[..],
+        ] {
+            assert!(spec_file_passes(text));
+        }
+        assert!(!spec_file_passes(b"method: a.b\n"));
+        assert_eq!(module_of("imbot.v2.Bot.list"), "imbot_v2");
+        assert_eq!(module_of("imbot.v2"), "imbot");
+    }
+}
