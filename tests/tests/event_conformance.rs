@@ -561,3 +561,34 @@ fn pages_name_their_events() {
     // A page whose file name is not in its text names no event by its file name.
     assert!(documented_events(Path::new("events/on-foo.md"), "# Foo").is_empty());
 }
+
+/// A webhook delivery's `bot` holds the bot's own `auth` (`imbot_v2::Bot::auth`), read from a
+/// form as from JSON, its tokens kept out of `Debug`.
+#[test]
+fn a_webhook_bot_carries_its_own_auth() {
+    let data = serde_json::json!({
+        "bot": {"id": 456, "code": "helper", "auth": {
+            "access_token": "bot-access-secret", "expires": "1772093963", "user_id": "27",
+            "domain": "example.bitrix24.com", "application_token": "bot-app-secret"}},
+        "messageId": 5,
+        "language": "en",
+    });
+    let ex = Example {
+        line: 1,
+        envelope: wrap("ONIMBOTV2MESSAGEDELETE", &data),
+        data,
+    };
+    let (json, form) = decode_both("ONIMBOTV2MESSAGEDELETE", &ex).unwrap();
+    assert_eq!(json, form);
+    let bitrix_api::Event::ImbotV2(bitrix_api::imbot_v2::Event::OnImbotV2MessageDelete(p)) = form
+    else {
+        panic!("{form:?}");
+    };
+    assert_eq!(p.message_id, Some(5));
+    let auth = p.bot.auth.as_ref().expect("bot.auth");
+    assert_eq!(auth.user_id, Some(27));
+    assert_eq!(auth.expires, Some(1_772_093_963));
+    assert!(auth.access_token.is_some());
+    let shown = format!("{p:?}");
+    assert!(!shown.contains("secret"), "{shown}");
+}
