@@ -15,14 +15,18 @@ use std::path::{Path, PathBuf};
 /// Base URL of the official documentation site.
 pub const DOCS_SITE: &str = "https://apidocs.bitrix24.com/";
 
-/// Official page URL for a docs path (`api-reference/x.md` → `https://apidocs.bitrix24.com/api-reference/x.html`).
+/// Official page URL for a docs path (`api-reference/x.md` → `https://apidocs.bitrix24.com/api-reference/x.html`),
+/// keeping an `#anchor` (`x.md#a` → `…/x.html#a`).
 pub fn docs_url(path: &str) -> String {
-    format!(
-        "{DOCS_SITE}{}",
-        path.strip_suffix(".md")
-            .map(|p| format!("{p}.html"))
-            .unwrap_or_else(|| path.to_string())
-    )
+    let (page, anchor) = match path.split_once('#') {
+        Some((page, anchor)) => (page, format!("#{anchor}")),
+        None => (path, String::new()),
+    };
+    let page = page
+        .strip_suffix(".md")
+        .map(|p| format!("{p}.html"))
+        .unwrap_or_else(|| page.to_string());
+    format!("{DOCS_SITE}{page}{anchor}")
 }
 
 /// Lowers the set. Assumes [`crate::validate::validate`] found nothing; still never panics.
@@ -816,4 +820,22 @@ fn doc_with_values(
         s.push_str(&format!("Default: `{text}`."));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::docs_url;
+
+    #[test]
+    fn docs_urls_point_at_the_html_page_and_keep_the_anchor() {
+        assert_eq!(
+            docs_url("api-reference/x/y.md"),
+            "https://apidocs.bitrix24.com/api-reference/x/y.html"
+        );
+        assert_eq!(
+            docs_url("api-reference/x/events.md#onx"),
+            "https://apidocs.bitrix24.com/api-reference/x/events.html#onx"
+        );
+        assert_eq!(docs_url("limits"), "https://apidocs.bitrix24.com/limits");
+    }
 }
