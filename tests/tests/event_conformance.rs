@@ -25,8 +25,8 @@
 //!   object variant where JSON had `false`.
 //!
 //! A second test lists the events that the pages of the covered sections document without a
-//! spec file (the chat-bot pages here; the open-lines, connector and application pages in an
-//! ignored test until their files are merged).
+//! spec file (the chat-bot pages in one test; the open-lines, connector and application pages in
+//! another).
 //!
 //! `.ci/run` sets `BITRIX_DOCS_DIR`; when `CI` is set and it is missing or wrong, the tests fail.
 
@@ -449,8 +449,6 @@ fn every_chat_bot_event_page_has_spec_files() {
 }
 
 #[test]
-#[ignore = "the open-lines, connector and application event files come from another branch; \
-            run with --ignored once it is merged"]
 fn every_open_lines_and_application_event_page_has_spec_files() {
     let Some(docs) = docs_dir() else { return };
     let missing = missing_files(&docs, OTHER_SECTIONS);
