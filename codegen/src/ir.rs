@@ -69,6 +69,8 @@ pub struct EventIr {
     pub deprecated: Option<String>,
     /// The fields of `data`.
     pub fields: Vec<FieldIr>,
+    /// The type of `data` when it is not an object; the payload is then a newtype of it.
+    pub value: Option<RustTy>,
     /// Deliberate differences from the official page.
     pub deviations: Vec<DeviationIr>,
     /// Types generated for the payload's nested objects and enums.

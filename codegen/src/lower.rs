@@ -198,6 +198,10 @@ fn lower_event(
     let mut cx = Cx::new(path, named, taken, diags);
     cx.take(&e.rust_name, "rust_name");
     let fields = cx.fields(&e.rust_name, "data", &e.data, Role::Result);
+    let value = e
+        .data_value
+        .as_ref()
+        .map(|v| cx.result(&format!("{}Data", e.rust_name), v));
     let types = std::mem::take(&mut cx.types);
     *taken = std::mem::take(&mut cx.taken);
     EventIr {
@@ -217,6 +221,7 @@ fn lower_event(
         docs_url: docs_url(&e.docs),
         deprecated: deprecation_note(e.deprecated.as_ref()),
         fields,
+        value,
         deviations: e
             .deviations
             .iter()

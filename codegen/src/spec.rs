@@ -216,6 +216,10 @@ pub struct EventSpec {
     /// The fields of the event's `data`, in documentation order.
     #[serde(default)]
     pub data: Vec<Field>,
+    /// The type of `data` when it is not an object (a bare id): a field without a name, like a
+    /// method's `result`. Exclusive with `data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_value: Option<ResultSpec>,
     /// Related methods or events, by wire name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub see_also: Vec<String>,

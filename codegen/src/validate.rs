@@ -243,6 +243,19 @@ impl Validator {
                 .hint("give the page's path inside the docs repository, with #anchor when the page holds several events"));
         }
         self.fields(path, "data", &e.data, false);
+        if let Some(v) = &e.data_value {
+            if !e.data.is_empty() {
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        "data_value",
+                        "an event has data or data_value, not both",
+                    )
+                    .hint("use data for an object's fields, data_value for anything else"),
+                );
+            }
+            self.result(path, v);
+        }
         for (i, d) in e.deviations.iter().enumerate() {
             if d.reason.trim().is_empty() {
                 self.push(Diagnostic::new(

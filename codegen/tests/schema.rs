@@ -119,6 +119,7 @@ fn schema_matches_the_model() {
             note: Some("n".into()),
         }),
         data: vec![field.clone()],
+        data_value: Some(result.clone()),
         see_also: vec!["x.y".into()],
         deviations: vec![Deviation {
             name: "X".into(),

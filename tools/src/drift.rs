@@ -787,7 +787,13 @@ impl Cmp<'_> {
             let grouped = d.required == Required::Yes
                 && s.required == Required::No
                 && lv.one_of.iter().any(|g| g.contains(&s.name));
-            if d.required != s.required && !grouped {
+            // An event field the docs say is always sent but the spec reads as optional is
+            // lenient on purpose: a form delivery drops empty values, and a missing required
+            // field would fail the whole event. Only a spec stricter than the page is drift.
+            let lenient = kind == Kind::FieldRequiredChanged
+                && d.required == Required::Yes
+                && s.required == Required::No;
+            if d.required != s.required && !grouped && !lenient {
                 self.push(
                     kind,
                     &item,

@@ -22,7 +22,10 @@ pub fn event(e: &EventIr) -> TokenStream {
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
     let doc = rustdoc::attrs(&rustdoc::event(e));
-    let body = received_struct(&payload, quote!(#doc #deprecated));
+    let body = match &e.value {
+        None => received_struct(&payload, quote!(#doc #deprecated)),
+        Some(t) => newtype_payload(&e.struct_name, t, quote!(#doc #deprecated)),
+    };
     let types = e.types.iter().map(type_def);
     let wire = &e.wire;
     let scopes = e.scopes.iter().map(|s| {
@@ -36,6 +39,28 @@ pub fn event(e: &EventIr) -> TokenStream {
             const SCOPES: &'static [crate::Scope] = &[#(#scopes),*];
         }
         #(#types)*
+    }
+}
+
+/// A payload whose `data` is not an object: a newtype over its type, decoded leniently.
+fn newtype_payload(name: &str, t: &crate::ir::RustTy, doc: TokenStream) -> TokenStream {
+    let n = ident(name);
+    let t = super::ty(t);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(transparent)]
+        pub struct #n(pub #t);
+        impl<'de> ::serde::Deserialize<'de> for #n {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                <#t as crate::__private::Lenient>::lenient(d).map(Self)
+            }
+        }
+        impl crate::__private::Lenient for #n {
+            fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                <#t as crate::__private::Lenient>::lenient(d).map(Self)
+            }
+        }
     }
 }
 

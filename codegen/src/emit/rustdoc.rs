@@ -216,7 +216,9 @@ pub fn event(e: &EventIr) -> String {
         ));
     }
     s.push_str("\n\n# Data\n\n");
-    if e.fields.is_empty() {
+    if e.value.is_some() {
+        s.push_str("A single value, not an object: the payload's `.0`.");
+    } else if e.fields.is_empty() {
         s.push_str("None.");
     } else {
         s.push_str("| Key | Field | Type | Description |\n|---|---|---|---|\n");
