@@ -158,8 +158,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole call, a wait for an OAuth token refresh included (default 75 s;
-    /// Bitrix24 stops a call after 60 s).
+    /// Time allowed for a whole call, a wait for an OAuth token refresh and the repeats of a read
+    /// after transient failures included (default 75 s; Bitrix24 stops a call after 60 s). Waits
+    /// for the portal's limits are not part of it (see [`RetryPolicy::refusal_deadline`]).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
@@ -457,6 +458,11 @@ impl Client {
                         limits.budgets.refused(method)
                     }
                     Decision::Repeat(Repeat::Transient(p)) => {
+                        // A repeat after a transient failure must fit in the call's own
+                        // timeout: a call never runs past it (a timed-out attempt is final).
+                        if Instant::now() + p >= started + self.inner.timeout {
+                            break result;
+                        }
                         transient += 1;
                         limits.stats.transient_repeat();
                         p

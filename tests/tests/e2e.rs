@@ -5,7 +5,7 @@ use bitrix_api::imopenlines::{
     BotSessionOperator, BotSessionOperatorError, BotSessionTransfer, BotSessionTransferError,
     DialogGet,
 };
-use bitrix_api::{Client, Error, OAuthConfig, SystemError, TokenStore, Tokens};
+use bitrix_api::{Client, Error, OAuthConfig, RetryPolicy, SystemError, TokenStore, Tokens};
 use bitrix_emulator::{Config, Emulator, Fault, RateLimit};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -251,7 +251,12 @@ async fn unknown_codes_are_kept_verbatim() {
 #[tokio::test]
 async fn broken_answers_are_errors_that_keep_the_body() {
     let emu = emulator().await;
-    let c = Client::webhook(&emu.webhook_url()).unwrap();
+    // `dialog.get` is a read, which the default policy repeats after a 5xx: never repeat here,
+    // to see each broken answer itself.
+    let c = Client::webhook_builder(&emu.webhook_url())
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
     let chat = emu.bot_chat_ids()[0];
     emu.inject_fault(Fault::Html502, 1);
     match c.call(DialogGet::new().chat_id(chat)).await.unwrap_err() {
@@ -273,6 +278,7 @@ async fn broken_answers_are_errors_that_keep_the_body() {
     // A delay past the client's timeout is a transport error.
     let slow = Client::webhook_builder(&emu.webhook_url())
         .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
     emu.inject_fault(Fault::Delay(Duration::from_millis(1500)), 1);
@@ -280,6 +286,33 @@ async fn broken_answers_are_errors_that_keep_the_body() {
         Error::Transport(t) => assert!(t.timeout, "{t}"),
         other => panic!("{other:?}"),
     }
+}
+
+/// The spec marks reads (`read: true`, `Method::READ`): a read is repeated after a 502, a write
+/// never is (it may have run).
+#[tokio::test]
+async fn a_read_is_repeated_after_a_502_and_a_write_is_not() {
+    use bitrix_api::Method;
+    assert!(DialogGet::READ);
+    assert!(!BotSessionFinish::READ);
+    let emu = emulator().await;
+    let c = Client::webhook(&emu.webhook_url()).unwrap();
+    let chat = emu.bot_chat_ids()[0];
+    emu.clear_requests();
+    emu.inject_fault(Fault::Html502, 1);
+    assert!(c.call(DialogGet::new().chat_id(chat)).await.is_ok());
+    assert_eq!(emu.requests().len(), 2, "the read was sent twice");
+    emu.clear_requests();
+    emu.inject_fault(Fault::Html502, 1);
+    let e = c
+        .call(BotSessionFinish::new(chat).client_id(emu.bot_client_id()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Decode(ref d) if d.status == 502),
+        "{e:?}"
+    );
+    assert_eq!(emu.requests().len(), 1, "the write was sent once");
 }
 
 #[tokio::test]

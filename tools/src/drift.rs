@@ -880,7 +880,7 @@ impl Cmp<'_> {
             // Exact rows first.
             d.retain(|de| {
                 match s.iter().position(|se| {
-                    de.status.map_or(true, |st| st == se.status)
+                    de.status.is_none_or(|st| st == se.status)
                         && norm(de.message.as_deref()) == norm(se.message.as_deref())
                 }) {
                     Some(i) => {

@@ -145,7 +145,7 @@ fn shape(written: Option<&str>, fields: &[DocField]) -> Shape {
             other => other,
         };
         let is_array = ty.names().contains(&"array") || ty.names().contains(&"map");
-        if is_array && items.as_deref().map_or(true, is_named_type) {
+        if is_array && items.as_deref().is_none_or(is_named_type) {
             items = Some("object".into());
         }
     }

@@ -165,7 +165,7 @@ impl FormMap {
 
     fn push(&mut self, key: String, value: FormValue) -> usize {
         if let Some(n) = php_int_key(&key) {
-            if self.next_free.map_or(true, |free| n >= free) {
+            if self.next_free.is_none_or(|free| n >= free) {
                 self.next_free = Some(n.saturating_add(1));
             }
         }

@@ -52,7 +52,7 @@ impl Scan {
             while self.indents.last().is_some_and(|&t| t > indent) {
                 self.indents.pop();
             }
-            if self.indents.last().map_or(true, |&t| t < indent) {
+            if self.indents.last().is_none_or(|&t| t < indent) {
                 self.indents.push(indent);
                 if self.indents.len() > max {
                     return Some(self.indents.len());

@@ -60,7 +60,7 @@ fn is_emphasis(chars: &[char], i: usize) -> bool {
         return !(word(prev) && word(next));
     }
     // A single `*` touching a word on one side only is emphasis.
-    let space = |x: Option<char>| x.map_or(true, |x| x.is_whitespace());
+    let space = |x: Option<char>| x.is_none_or(|x| x.is_whitespace());
     space(prev) != space(next)
 }
 

@@ -172,7 +172,7 @@ pub fn has_fields(atoms: &[Atom]) -> bool {
         Atom::Name(n) => n == "object" || is_named_type(n),
         Atom::Array(i) | Atom::Map(i) => i
             .as_deref()
-            .map_or(true, |i| has_fields(std::slice::from_ref(i))),
+            .is_none_or(|i| has_fields(std::slice::from_ref(i))),
     })
 }
 
