@@ -394,7 +394,11 @@ pub fn compare_method(f: &PageFacts, m: &MethodSpec) -> Vec<Finding> {
 
 /// The errors documented on the file's own page (not those that name another page in `docs`).
 fn on_own_page(errors: &[ErrorSpec]) -> Vec<ErrorSpec> {
-    errors.iter().filter(|e| e.docs.is_none()).cloned().collect()
+    errors
+        .iter()
+        .filter(|e| e.docs.is_none())
+        .cloned()
+        .collect()
 }
 
 /// Errors whose `docs` names another page: each code must appear on that page.
