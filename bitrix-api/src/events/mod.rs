@@ -53,6 +53,8 @@ mod form;
 mod limits;
 mod redact;
 mod reject;
+#[cfg(feature = "axum")]
+mod router;
 mod tree;
 mod verify;
 
@@ -61,6 +63,9 @@ pub use envelope::{auth_json_redacted, EventAuth, EventData, ReceivedEvent, Unve
 pub use limits::{Limits, HARD_MAX_DEPTH};
 pub use redact::is_secret_key;
 pub use reject::Rejection;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use router::{router, status_of};
 pub use tree::{FormMap, FormValue};
 pub use verify::{tokens_match, AppTokens, FixedToken, LookupError, Portal};
 
