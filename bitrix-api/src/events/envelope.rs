@@ -91,6 +91,17 @@ impl EventData {
         )))
     }
 
+    /// Decodes the data of the event named `name` into the crate's [`Event`](crate::Event)
+    /// (see [`ReceivedEvent::typed`]).
+    pub fn decode_event(&self, name: &str) -> Result<crate::Event, Rejection> {
+        self.decode_by(
+            &[],
+            &format!("{}: ", reject::clip(name)),
+            |d| crate::Event::decode(name, d),
+            |v| crate::Event::decode(name, v),
+        )
+    }
+
     /// As JSON (a form tree the way PHP's `json_encode` writes it); with `redact`, the values
     /// of keys that name secrets become `"<redacted>"`.
     pub fn to_json(&self, redact: bool) -> serde_json::Value {

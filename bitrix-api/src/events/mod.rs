@@ -51,6 +51,9 @@ mod de;
 mod envelope;
 mod form;
 mod limits;
+mod offset;
+#[cfg(feature = "imbot_v2")]
+mod poller;
 mod redact;
 mod reject;
 #[cfg(feature = "axum")]
@@ -61,6 +64,10 @@ mod verify;
 pub use de::{from_form, FormDeserializer, PayloadError};
 pub use envelope::{auth_json_redacted, EventAuth, EventData, ReceivedEvent, Unverified};
 pub use limits::{Limits, HARD_MAX_DEPTH};
+pub use offset::{FileOffset, MemoryOffset, OffsetStore};
+#[cfg(feature = "imbot_v2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot_v2")))]
+pub use poller::{PollError, PolledEvent, Poller};
 pub use redact::is_secret_key;
 pub use reject::Rejection;
 #[cfg(feature = "axum")]
