@@ -249,11 +249,10 @@ pub(crate) async fn wait_for_answer(
         match &changed {
             // Answered: wait until the bot has been quiet for a moment (it may send a line
             // and then transfer or finish).
-            Some((last, since)) if *last == snap => {
-                if now.duration_since(*since) >= QUIET {
-                    return Some(snap);
-                }
+            Some((last, since)) if *last == snap && now.duration_since(*since) >= QUIET => {
+                return Some(snap);
             }
+            Some((last, _)) if *last == snap => {}
             _ if snap.messages.len() > messages_before
                 || snap.handler != ChatHandler::Bot
                 || !snap.session_open =>
