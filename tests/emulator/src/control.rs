@@ -154,7 +154,11 @@ pub(crate) async fn customer_message(State(shared): State<Arc<Shared>>, body: By
         }
     };
     match crate::events::customer_writes(&shared, line.chat_id, &line.text).await {
-        Ok(m) => Answer::json(200, &json!({ "delivery": m.delivery })).into_response(),
+        Ok(m) => Answer::json(
+            200,
+            &json!({ "delivery": m.delivery, "v2_delivery": m.v2_delivery }),
+        )
+        .into_response(),
         Err(e) => bad_request(&e),
     }
 }

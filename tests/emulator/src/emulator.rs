@@ -77,6 +77,7 @@ impl Emulator {
             app_has_bot: AtomicBool::new(config.app_has_bot),
             application_token: random_token(),
             hooks: Mutex::new(None),
+            v2_hooks: Mutex::new(None),
             deliveries: Mutex::new(Vec::new()),
             fetch: Mutex::new(FetchQueue::default()),
             http: reqwest::Client::builder()

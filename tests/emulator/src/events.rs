@@ -2,7 +2,9 @@
 //! the chat-bot. A bot registered with `imbot.register` gets `ONIMBOTMESSAGEADD` POSTed to its
 //! `EVENT_MESSAGE_ADD` URL as a PHP `http_build_query` form (nested keys, every scalar text,
 //! `Y`/`N` flags, empty arrays left out), with the top-level `auth` block carrying the
-//! application token; every message for the bot is also queued as an `ONIMBOTV2MESSAGEADD`
+//! application token. A bot registered with `imbot.v2.Bot.register` in webhook mode gets
+//! `ONIMBOTV2MESSAGEADD` POSTed to its `webhookUrl` the same way (`data[bot]` is `{id, code,
+//! auth}`); otherwise every message for the bot is queued as an `ONIMBOTV2MESSAGEADD`
 //! fetch-mode event for `imbot.v2.Event.get`.
 
 use std::sync::Arc;
@@ -21,6 +23,13 @@ use crate::wire::php_query::http_build_query;
 pub(crate) struct BotHooks {
     pub code: String,
     pub message_add: String,
+}
+
+/// The v2 bot's registration: its code and, in webhook mode, its URL.
+#[derive(Debug, Clone)]
+pub(crate) struct V2Hooks {
+    pub code: String,
+    pub webhook: Option<String>,
 }
 
 /// One event the emulator POSTed to a handler, and how the handler answered.
@@ -71,8 +80,12 @@ impl FetchQueue {
 /// chat afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerMessage {
-    /// The webhook delivery, when the bot handles the chat and registered a handler.
+    /// The `ONIMBOTMESSAGEADD` delivery, when the bot handles the chat and registered a
+    /// handler with `imbot.register`.
     pub delivery: Option<Delivery>,
+    /// The `ONIMBOTV2MESSAGEADD` delivery, when the bot handles the chat and was registered
+    /// with `imbot.v2.Bot.register` in webhook mode.
+    pub v2_delivery: Option<Delivery>,
     /// Number of messages in the chat once the customer's was added.
     pub messages_before_reply: usize,
 }
@@ -143,26 +156,56 @@ pub(crate) async fn customer_writes(
         });
         (json!({"PARAMS": params, "USER": user}), v2, for_bot, count)
     };
-    if !for_bot {
-        return Ok(CustomerMessage {
-            delivery: None,
-            messages_before_reply: count,
-        });
-    }
-    lock(&shared.fetch).push("ONIMBOTV2MESSAGEADD", rfc3339(now), v2_data);
-    let Some(hooks) = lock(&shared.hooks).clone() else {
-        return Ok(CustomerMessage {
-            delivery: None,
-            messages_before_reply: count,
-        });
-    };
-    let body = http_build_query(&envelope(shared, &hooks, payload_data, now));
-    let delivery = post(shared, &hooks.message_add, body, chat_id, text).await;
-    lock(&shared.deliveries).push(delivery.clone());
-    Ok(CustomerMessage {
-        delivery: Some(delivery),
+    let mut out = CustomerMessage {
+        delivery: None,
+        v2_delivery: None,
         messages_before_reply: count,
-    })
+    };
+    if !for_bot {
+        return Ok(out);
+    }
+    let v2 = lock(&shared.v2_hooks).clone();
+    match v2
+        .as_ref()
+        .and_then(|h| h.webhook.clone().map(|url| (h, url)))
+    {
+        Some((hooks, url)) => {
+            let body = http_build_query(&v2_envelope(shared, hooks, v2_data, now));
+            let d = post(shared, "ONIMBOTV2MESSAGEADD", &url, body, chat_id, text).await;
+            lock(&shared.deliveries).push(d.clone());
+            out.v2_delivery = Some(d);
+        }
+        None => lock(&shared.fetch).push("ONIMBOTV2MESSAGEADD", rfc3339(now), v2_data),
+    }
+    let v1 = lock(&shared.hooks).clone();
+    if let Some(hooks) = v1 {
+        let body = http_build_query(&envelope(shared, &hooks, payload_data, now));
+        let d = post(
+            shared,
+            "ONIMBOTMESSAGEADD",
+            &hooks.message_add,
+            body,
+            chat_id,
+            text,
+        )
+        .await;
+        lock(&shared.deliveries).push(d.clone());
+        out.delivery = Some(d);
+    }
+    Ok(out)
+}
+
+/// A v2 webhook-mode event: `data[bot]` is `{id, code, auth}`, the rest as in fetch mode.
+fn v2_envelope(shared: &Shared, hooks: &V2Hooks, mut data: Value, now: i64) -> Value {
+    let bot_id = lock(&shared.portal).bot.id;
+    let auth = auth_block(shared, bot_id, now);
+    if let Value::Object(m) = &mut data {
+        m.insert(
+            "bot".into(),
+            json!({"id": bot_id, "code": hooks.code, "auth": auth.clone()}),
+        );
+    }
+    json!({"event": "ONIMBOTV2MESSAGEADD", "event_handler_id": 8, "data": data, "ts": now, "auth": auth})
 }
 
 /// The whole event: `event`, `event_handler_id`, `data` (with the bot's own block), `ts`, `auth`.
@@ -209,7 +252,14 @@ fn auth_block(shared: &Shared, user_id: i64, now: i64) -> Value {
     })
 }
 
-async fn post(shared: &Shared, url: &str, body: String, chat_id: i64, text: &str) -> Delivery {
+async fn post(
+    shared: &Shared,
+    event: &str,
+    url: &str,
+    body: String,
+    chat_id: i64,
+    text: &str,
+) -> Delivery {
     let sent = shared
         .http
         .post(url)
@@ -223,7 +273,7 @@ async fn post(shared: &Shared, url: &str, body: String, chat_id: i64, text: &str
         Err(e) => (None, Some(e.without_url().to_string())),
     };
     Delivery {
-        event: "ONIMBOTMESSAGEADD".into(),
+        event: event.to_string(),
         url: url.to_string(),
         chat_id,
         message: text.to_string(),

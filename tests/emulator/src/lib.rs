@@ -12,7 +12,7 @@
 //!   `batch`, with the documented result shapes and error answers; any
 //!   other method is `404 ERROR_METHOD_NOT_FOUND`;
 //! - the OAuth token endpoint with single-use refresh tokens;
-//! - `imbot.register` and `imbot.v2.Event.get` (see Events below);
+//! - `imbot.register`, `imbot.v2.Bot.register` and `imbot.v2.Event.get` (see Events below);
 //! - `user.get`, a paginated list (50 a page, `total` / `next`, the fast
 //!   `start=-1` mode with a `>ID` filter) of `Config::directory_users` employees;
 //! - an optional leaky-bucket rate limit and an optional per-method
@@ -69,7 +69,7 @@
 //! | `POST /_emulator/tokens` | issue a fresh token pair |
 //! | `GET /_emulator/info` | URLs, credentials, ids and the refresh counter |
 //! | `GET` / `DELETE /_emulator/requests` | read / clear the request log |
-//! | `POST /_emulator/customer_message` `{"chat_id": 101, "text": "hello"}` | a customer writes in an open line; the bot's event is delivered (see below); answers `{"delivery": {…} \| null}` |
+//! | `POST /_emulator/customer_message` `{"chat_id": 101, "text": "hello"}` | a customer writes in an open line; the bot's event is delivered (see below); answers `{"delivery": …, "v2_delivery": …}` (each a delivery or `null`) |
 //! | `GET /_emulator/deliveries` | the events POSTed to handlers: event, url, chat, message, the handler's status |
 //! | `GET` / `DELETE /_emulator/limits` | read / zero the counts of requests refused by the rate limit (`rate_refusals`) and by the operating-time budget (`operating_refusals`) |
 //!
@@ -80,8 +80,11 @@
 //! emulator POSTs `ONIMBOTMESSAGEADD` to that URL the way a portal does: a PHP
 //! `http_build_query` form with `data[BOT][50][…]` (the bot's own tokens and `AUTH` block),
 //! `data[PARAMS][…]` (the message; every scalar text, flags `Y`/`N`), `data[USER][…]`, `ts`
-//! and the top-level `auth` block with [`Emulator::application_token`]. The message is also
-//! queued as an `ONIMBOTV2MESSAGEADD` fetch-mode event, read with `imbot.v2.Event.get`
+//! and the top-level `auth` block with [`Emulator::application_token`]. A bot registered with
+//! `imbot.v2.Bot.register` and `eventMode: webhook` gets `ONIMBOTV2MESSAGEADD` POSTed to its
+//! `webhookUrl` likewise (`data[bot][id|code|auth]`, `data[message]`, `data[chat]`,
+//! `data[user]`); otherwise the message is queued as an `ONIMBOTV2MESSAGEADD` fetch-mode
+//! event, read with `imbot.v2.Event.get`
 //! (`botId` 50, `botToken` the bot's client id, `offset`/`limit`; `nextOffset`, `hasMore`).
 //! What the bot sends back is in the request log like any call. [`scenario`] has scripted
 //! customers.

@@ -4,7 +4,9 @@
 //! The portal has one bot (user 50). `imbot.register` does not create another: it records
 //! the handler of `EVENT_MESSAGE_ADD` (or `EVENT_HANDLER`), takes `CLIENT_ID` as the bot's
 //! client id, marks the application as having a bot and answers the bot's id.
-//! `imbot.v2.Event.get` takes the bot's client id as its `botToken`.
+//! `imbot.v2.Bot.register` likewise records the v2 bot's `eventMode` and `webhookUrl` and
+//! takes `botToken` as the bot's client id; `imbot.v2.Event.get` takes the bot's client id as
+//! its `botToken`.
 
 use std::borrow::Cow;
 use std::sync::atomic::Ordering;
@@ -14,7 +16,7 @@ use serde_json::{json, Value};
 use super::{Call, Outcome};
 use crate::auth::AuthKind;
 use crate::errors::{self, ApiError};
-use crate::events::BotHooks;
+use crate::events::{BotHooks, V2Hooks};
 use crate::shared::lock;
 use crate::wire::coerce::{given, intval, text};
 
@@ -127,4 +129,68 @@ pub(crate) fn event_get(call: &Call<'_>) -> Outcome {
         .and_then(|e| e["eventId"].as_i64())
         .map_or(offset, |id| id + 1);
     Ok(json!({"events": page, "nextOffset": next, "hasMore": has_more}))
+}
+
+/// `imbot.v2.Bot.register`: `fields[code]`, `fields[properties][name]`, `fields[eventMode]`
+/// (`fetch`, the default, or `webhook` with `fields[webhookUrl]`), `fields[botToken]` (needed
+/// over a webhook).
+pub(crate) fn register_v2(call: &Call<'_>) -> Outcome {
+    if call.caller.kind == AuthKind::Session {
+        return Err(errors::WRONG_AUTH_TYPE);
+    }
+    let fields = given(&call.params.map, "fields")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .and_then(text)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let token = field("botToken");
+    if call.caller.kind == AuthKind::Webhook && token.is_none() {
+        return Err(err(
+            400,
+            "BOT_TOKEN_NOT_SPECIFIED",
+            "Bot token is not specified",
+        ));
+    }
+    let code =
+        field("code").ok_or_else(|| err(400, "BOT_CODE_REQUIRED", "Bot code is required"))?;
+    let named = fields
+        .get("properties")
+        .and_then(|p| p.get("name"))
+        .and_then(text)
+        .is_some_and(|n| !n.trim().is_empty());
+    if !named {
+        return Err(err(
+            400,
+            "BOT_PROPERTIES_REQUIRED",
+            "Bot properties are required",
+        ));
+    }
+    let mode = field("eventMode").unwrap_or_else(|| "fetch".into());
+    let webhook = match mode.as_str() {
+        "fetch" => None,
+        "webhook" => {
+            let url = field("webhookUrl")
+                .ok_or_else(|| err(400, "BOT_WEBHOOK_URL_REQUIRED", "Webhook URL is required"))?;
+            if !is_url(&url) {
+                return Err(err(400, "BOT_INVALID_CALLBACK", "Invalid callback URL"));
+            }
+            Some(url)
+        }
+        _ => return Err(err(400, "BOT_INVALID_EVENT_MODE", "Invalid event mode")),
+    };
+    let mut portal = lock(&call.shared.portal);
+    if let Some(t) = token {
+        portal.bot.client_id = t;
+    }
+    *lock(&call.shared.v2_hooks) = Some(V2Hooks {
+        code: code.clone(),
+        webhook,
+    });
+    call.shared.app_has_bot.store(true, Ordering::SeqCst);
+    Ok(json!({"bot": {"id": portal.bot.id, "code": code, "eventMode": mode}}))
 }

@@ -93,6 +93,7 @@ fn dispatch_plain_known(method: &str) -> bool {
             | "imopenlines.bot.session.finish"
             | "imbot.register"
             | "imbot.v2.event.get"
+            | "imbot.v2.bot.register"
     )
 }
 
@@ -110,6 +111,7 @@ pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Rep
         "imopenlines.bot.session.finish" => bot_session::finish(call),
         "imbot.register" => imbot::register(call),
         "imbot.v2.event.get" => imbot::event_get(call),
+        "imbot.v2.bot.register" => imbot::register_v2(call),
         _ => return None,
     };
     Some(outcome.map(Reply::from))

@@ -210,3 +210,60 @@ async fn fetch_mode_pages_through_every_event_once() {
     assert_eq!(r.result()["events"], json!([]));
     assert_eq!(r.result()["nextOffset"], json!(offset));
 }
+
+#[tokio::test]
+async fn a_v2_webhook_bot_gets_onimbotv2messageadd_and_no_fetch_events() {
+    let emu = start().await;
+    let (url, seen) = recorder().await;
+    let token = emu.bot_client_id();
+    let fields = |mode: &str, hook: &str| {
+        json!({"fields": {"code": "v2bot", "botToken": token, "properties": {"name": "V2"},
+                          "eventMode": mode, "webhookUrl": hook}})
+    };
+    hook(
+        &emu,
+        "imbot.v2.Bot.register",
+        &json!({"fields": {"code": "x"}}),
+    )
+    .await
+    .assert_error(400, "BOT_TOKEN_NOT_SPECIFIED", "Bot token is not specified");
+    hook(&emu, "imbot.v2.Bot.register", &fields("push", &url))
+        .await
+        .assert_error(400, "BOT_INVALID_EVENT_MODE", "Invalid event mode");
+    hook(&emu, "imbot.v2.Bot.register", &fields("webhook", ""))
+        .await
+        .assert_error(400, "BOT_WEBHOOK_URL_REQUIRED", "Webhook URL is required");
+    let r = hook(&emu, "imbot.v2.Bot.register", &fields("webhook", &url)).await;
+    assert_eq!(r.result()["bot"]["id"], 50);
+
+    let chat = emu.bot_chat_ids()[0];
+    let sent = emu.customer_writes(chat, "v2 hello").await.unwrap();
+    assert_eq!(sent.delivery, None, "no imbot.register bot");
+    let d = sent.v2_delivery.expect("delivered");
+    assert_eq!(
+        (d.event.as_str(), d.status),
+        ("ONIMBOTV2MESSAGEADD", Some(200))
+    );
+    let bodies = seen.lock().unwrap().clone();
+    let (ct, body) = &bodies[0];
+    assert_eq!(ct, "application/x-www-form-urlencoded");
+    let fields: Vec<&str> = body.split('&').collect();
+    for want in [
+        "event=ONIMBOTV2MESSAGEADD".to_string(),
+        "data%5Bbot%5D%5Bid%5D=50".to_string(),
+        "data%5Bbot%5D%5Bcode%5D=v2bot".to_string(),
+        "data%5Bmessage%5D%5Btext%5D=v2+hello".to_string(),
+        format!("data%5Bmessage%5D%5BchatId%5D={chat}"),
+        "data%5Bmessage%5D%5BisSystem%5D=0".to_string(),
+        format!("auth%5Bapplication_token%5D={}", emu.application_token()),
+    ] {
+        assert!(fields.contains(&want.as_str()), "{want} not in {body}");
+    }
+    let r = hook(
+        &emu,
+        "imbot.v2.Event.get",
+        &json!({"botId": 50, "botToken": token}),
+    )
+    .await;
+    assert_eq!(r.result()["events"], json!([]));
+}
