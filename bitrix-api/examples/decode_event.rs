@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Prints the event as JSON (`event`, `event_handler_id`, `ts`, `auth` without tokens, `data`
-//! with secret-named values redacted) and exits 0; or prints why it was rejected and exits 1.
+//! with secret-named values redacted), then the typed event (`bitrix_api::Event`: its variant and
+//! name, `Unknown` for an event this build does not type), and exits 0; or prints why it was rejected and exits 1.
 //! Exits 2 when called wrongly.
 
 use bitrix_api::events::{receive, FixedToken, Limits};
@@ -47,11 +48,33 @@ fn main() -> ExitCode {
                 "{}",
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             );
-            ExitCode::SUCCESS
+            match event.typed() {
+                Ok(typed) => {
+                    println!("typed: {} ({})", variant(&typed), typed.name());
+                    ExitCode::SUCCESS
+                }
+                Err(rejection) => {
+                    println!("rejected: {rejection}");
+                    ExitCode::from(1)
+                }
+            }
         }
         Err(rejection) => {
             println!("rejected: {rejection}");
             ExitCode::from(1)
         }
     }
+}
+
+/// `Module::Payload` for a typed event (read off its `Debug`, which withholds secrets), or
+/// `Unknown`.
+fn variant(event: &bitrix_api::Event) -> String {
+    if let bitrix_api::Event::Unknown { .. } = event {
+        return "Unknown".into();
+    }
+    let shown = format!("{event:?}");
+    let mut parts = shown.split('(');
+    let module = parts.next().unwrap_or_default();
+    let payload = parts.next().unwrap_or_default();
+    format!("{module}::{payload}")
 }

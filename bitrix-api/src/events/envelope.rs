@@ -1,78 +1,41 @@
 //! The event envelope: `event`, `event_handler_id`, `ts`, `auth`, and `data` kept for a typed
 //! decode.
 
-use super::de::from_form;
-use super::redact::{form_message, form_secrets, json_secrets, redact_json, withhold};
-use super::reject::Rejection;
+use super::de::{from_form, FormDeserializer};
+use super::redact::{
+    form_message, form_secrets, is_secret_key, json_secrets, redact_json, withhold,
+};
+use super::reject::{self, Rejection};
 use super::tree::FormValue;
 use super::verify::{tokens_match, Portal};
 use crate::__private::{lenient, lenient_object_opt};
 use crate::Secret;
 use std::fmt;
 
-/// The `auth` block of an event: the portal it comes from and, when the event could be tied
-/// to a user, that user's OAuth tokens. Tokens are [`Secret`]s: they never print.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventAuth {
-    /// `application_token`: proves the event comes from the portal (already checked).
-    pub application_token: Secret,
-    /// `access_token`: an OAuth token for calls back, when the event was tied to a user.
-    pub access_token: Option<Secret>,
-    /// `refresh_token`: renews `access_token`.
-    pub refresh_token: Option<Secret>,
-    /// `member_id`: the portal's unique id.
-    pub member_id: Option<String>,
-    /// `domain`: the portal's address.
-    pub domain: Option<String>,
-    /// `client_endpoint`: the base URL for REST calls to the portal.
-    pub client_endpoint: Option<String>,
-    /// `server_endpoint`: the OAuth server's URL.
-    pub server_endpoint: Option<String>,
-    /// `expires`: Unix time at which `access_token` expires.
-    pub expires: Option<i64>,
-    /// `expires_in`: lifetime of `access_token`, in seconds.
-    pub expires_in: Option<i64>,
-    /// `scope`: the scope(s) of the application (space- or comma-separated).
-    pub scope: Option<String>,
-    /// `user_id`: the user the tokens belong to.
-    pub user_id: Option<i64>,
-    /// `status`: the application's status on the portal (`L` local, `F` free, `D` demo,
-    /// `T` trial, `P` paid).
-    pub status: Option<String>,
+/// The `auth` block of an event: the generated [`crate::types::EventAuth`] (the spec's common
+/// type `event_auth`, shared with the bots' own `AUTH` blocks inside v1 bot events). Its tokens
+/// are [`Secret`]s: they never print. In a [`ReceivedEvent`] the application token has been
+/// checked, and empty tokens are `None`.
+pub use crate::types::EventAuth;
+
+/// The fields of an `auth` block that are not secrets, as JSON (for logs).
+pub fn auth_json_redacted(auth: &EventAuth) -> serde_json::Value {
+    let mut v = serde_json::to_value(auth).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(m) = &mut v {
+        m.retain(|k, _| !is_secret_key(k));
+    }
+    v
 }
 
-impl EventAuth {
-    /// The fields that are not secrets, as JSON.
-    pub fn to_json_redacted(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        let mut put = |k: &str, v: serde_json::Value| {
-            if !v.is_null() {
-                m.insert(k.to_string(), v);
-            }
-        };
-        put("member_id", self.member_id.clone().into());
-        put("domain", self.domain.clone().into());
-        put("client_endpoint", self.client_endpoint.clone().into());
-        put("server_endpoint", self.server_endpoint.clone().into());
-        put("expires", self.expires.into());
-        put("expires_in", self.expires_in.into());
-        put("scope", self.scope.clone().into());
-        put("user_id", self.user_id.into());
-        put("status", self.status.clone().into());
-        serde_json::Value::Object(m)
-    }
-
-    fn secrets(&self) -> impl Iterator<Item = &str> {
-        [
-            Some(&self.application_token),
-            self.access_token.as_ref(),
-            self.refresh_token.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(Secret::expose)
-    }
+fn auth_secrets(auth: &EventAuth) -> impl Iterator<Item = &str> {
+    [
+        auth.application_token.as_ref(),
+        auth.access_token.as_ref(),
+        auth.refresh_token.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(Secret::expose)
 }
 
 /// An event's `data`, as received: a form tree (webhook delivery) or JSON (fetch mode, tests).
@@ -98,19 +61,45 @@ impl EventData {
         &'a self,
         extra: &[&str],
     ) -> Result<T, Rejection> {
+        self.decode_by(extra, "", |d| T::deserialize(d), |v| T::deserialize(v))
+    }
+
+    /// Decodes with `form` (a form tree) or `json`; on failure, a [`Rejection::Payload`]
+    /// starting with `what` and without any secret of the data or of `extra`.
+    fn decode_by<'a, T>(
+        &'a self,
+        extra: &[&str],
+        what: &str,
+        form: impl FnOnce(FormDeserializer<'a>) -> Result<T, super::PayloadError>,
+        json: impl FnOnce(&'a serde_json::Value) -> Result<T, serde_json::Error>,
+    ) -> Result<T, Rejection> {
         let message = match self {
-            EventData::Form(v) => match from_form::<T>(v) {
+            EventData::Form(v) => match form(FormDeserializer::new(v)) {
                 Ok(t) => return Ok(t),
                 Err(e) => form_message(e),
             },
-            EventData::Json(v) => match T::deserialize(v) {
+            EventData::Json(v) => match json(v) {
                 Ok(t) => return Ok(t),
                 Err(e) => e.to_string(),
             },
         };
         let mut secrets = extra.to_vec();
         self.collect_secrets(&mut secrets);
-        Err(Rejection::Payload(withhold(message, &secrets)))
+        Err(Rejection::Payload(format!(
+            "{what}{}",
+            withhold(message, &secrets)
+        )))
+    }
+
+    /// Decodes the data of the event named `name` into the crate's [`Event`](crate::Event)
+    /// (see [`ReceivedEvent::typed`]).
+    pub fn decode_event(&self, name: &str) -> Result<crate::Event, Rejection> {
+        self.decode_by(
+            &[],
+            &format!("{}: ", reject::clip(name)),
+            |d| crate::Event::decode(name, d),
+            |v| crate::Event::decode(name, v),
+        )
     }
 
     /// As JSON (a form tree the way PHP's `json_encode` writes it); with `redact`, the values
@@ -166,8 +155,23 @@ impl ReceivedEvent {
     /// Decodes `data` into a payload type (see [`EventData::decode`]); the error withholds
     /// the event's tokens too.
     pub fn decode<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, Rejection> {
-        let own: Vec<&str> = self.auth.secrets().collect();
+        let own: Vec<&str> = auth_secrets(&self.auth).collect();
         self.data.decode_withholding(&own)
+    }
+
+    /// Decodes `data` into the crate's typed [`Event`](crate::Event), chosen by the event's
+    /// name: a payload struct for an event this build types (per the module's cargo feature),
+    /// [`Event::Unknown`](crate::Event::Unknown) with the data as JSON otherwise. A payload
+    /// that breaks its type is a [`Rejection::Payload`] naming the event, without secrets.
+    pub fn typed(&self) -> Result<crate::Event, Rejection> {
+        let own: Vec<&str> = auth_secrets(&self.auth).collect();
+        let name = self.event.as_str();
+        self.data.decode_by(
+            &own,
+            &format!("{}: ", reject::clip(name)),
+            |d| crate::Event::decode(name, d),
+            |v| crate::Event::decode(name, v),
+        )
     }
 
     /// The event as JSON without its secrets: `event`, `event_handler_id`, `ts`, `auth` without
@@ -177,7 +181,7 @@ impl ReceivedEvent {
             "event": self.event,
             "event_handler_id": self.event_handler_id,
             "ts": self.ts,
-            "auth": self.auth.to_json_redacted(),
+            "auth": auth_json_redacted(&self.auth),
             "data": self.data.to_json(true),
         })
     }
@@ -212,7 +216,13 @@ impl Unverified {
     }
 
     fn token(&self) -> Option<&str> {
-        let t = self.head.auth.as_ref()?.application_token.as_deref()?;
+        let t = self
+            .head
+            .auth
+            .as_ref()?
+            .application_token
+            .as_ref()?
+            .expose();
         (!t.is_empty()).then_some(t)
     }
 
@@ -234,28 +244,15 @@ impl Unverified {
             ts,
             auth,
         } = self.head;
-        let a = auth.unwrap_or_default();
+        let mut auth = auth.unwrap_or_else(EventAuth::new);
+        let nonempty = |t: Option<Secret>| t.filter(|t| !t.expose().is_empty());
+        auth.access_token = nonempty(auth.access_token.take());
+        auth.refresh_token = nonempty(auth.refresh_token.take());
         Ok(ReceivedEvent {
             event,
             event_handler_id,
             ts,
-            auth: EventAuth {
-                application_token: a
-                    .application_token
-                    .map(Secret::new)
-                    .unwrap_or_else(|| Secret::new("")),
-                access_token: a.access_token.filter(|t| !t.is_empty()).map(Secret::new),
-                refresh_token: a.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
-                member_id: a.member_id,
-                domain: a.domain,
-                client_endpoint: a.client_endpoint,
-                server_endpoint: a.server_endpoint,
-                expires: a.expires,
-                expires_in: a.expires_in,
-                scope: a.scope,
-                user_id: a.user_id,
-                status: a.status,
-            },
+            auth,
             data: self.data,
         })
     }
@@ -271,42 +268,14 @@ struct RawHead {
     #[serde(default, deserialize_with = "lenient")]
     ts: Option<i64>,
     #[serde(default, deserialize_with = "lenient_object_opt")]
-    auth: Option<RawAuth>,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct RawAuth {
-    #[serde(default, deserialize_with = "lenient")]
-    application_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    access_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    refresh_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    member_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    domain: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    client_endpoint: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    server_endpoint: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    expires: Option<i64>,
-    #[serde(default, deserialize_with = "lenient")]
-    expires_in: Option<i64>,
-    #[serde(default, deserialize_with = "lenient")]
-    scope: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    user_id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient")]
-    status: Option<String>,
+    auth: Option<EventAuth>,
 }
 
 struct Head {
     event: String,
     event_handler_id: Option<i64>,
     ts: Option<i64>,
-    auth: Option<RawAuth>,
+    auth: Option<EventAuth>,
 }
 
 impl fmt::Debug for Head {

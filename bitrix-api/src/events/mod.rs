@@ -51,16 +51,28 @@ mod de;
 mod envelope;
 mod form;
 mod limits;
+mod offset;
+#[cfg(feature = "imbot_v2")]
+mod poller;
 mod redact;
 mod reject;
+#[cfg(feature = "axum")]
+mod router;
 mod tree;
 mod verify;
 
 pub use de::{from_form, FormDeserializer, PayloadError};
-pub use envelope::{EventAuth, EventData, ReceivedEvent, Unverified};
+pub use envelope::{auth_json_redacted, EventAuth, EventData, ReceivedEvent, Unverified};
 pub use limits::{Limits, HARD_MAX_DEPTH};
+pub use offset::{FileOffset, MemoryOffset, OffsetStore};
+#[cfg(feature = "imbot_v2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot_v2")))]
+pub use poller::{PollError, PolledEvent, Poller};
 pub use redact::is_secret_key;
 pub use reject::Rejection;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use router::{router, status_of};
 pub use tree::{FormMap, FormValue};
 pub use verify::{tokens_match, AppTokens, FixedToken, LookupError, Portal};
 
@@ -287,6 +299,54 @@ mod tests {
         assert_eq!(
             run(FORM, body, "tok124").await.unwrap_err(),
             Rejection::WrongToken
+        );
+    }
+
+    #[cfg(feature = "imbot")]
+    #[tokio::test]
+    #[allow(deprecated)]
+    async fn typed_events() {
+        let body = "event=ONIMBOTMESSAGEADD&data[BOT][50][access_token]=sekrit&data[BOT][50][BOT_ID]=50\
+                    &data[PARAMS][MESSAGE]=hello&data[PARAMS][CHAT_ID]=101&data[PARAMS][DIALOG_ID]=chat101\
+                    &data[USER][ID]=601&auth[application_token]=tok123&auth[status]=L";
+        let ev = run(FORM, body, "tok123").await.unwrap();
+        assert_eq!(ev.auth.status, Some(crate::types::EventAuthStatus::L));
+        let typed = ev.typed().unwrap();
+        assert_eq!(typed.name(), "ONIMBOTMESSAGEADD");
+        let crate::Event::Imbot(crate::imbot::Event::OnImbotMessageAdd(m)) = typed else {
+            panic!("not typed: {typed:?}");
+        };
+        assert_eq!(m.params.message.as_deref(), Some("hello"));
+        assert_eq!(m.params.chat_id, Some(101));
+
+        let json = format!(
+            "{{\"event\":\"onimbotmessageadd\",\"data\":{},\"auth\":{{\"application_token\":\"tok123\"}}}}",
+            serde_json::json!({"PARAMS": {"MESSAGE": "hi", "CHAT_ID": 7}})
+        );
+        let ev = run("application/json", &json, "tok123").await.unwrap();
+        assert_eq!(ev.typed().unwrap().name(), "ONIMBOTMESSAGEADD");
+
+        // PARAMS is required and must be an object.
+        let broken = "event=ONIMBOTMESSAGEADD&data[BOT][50][access_token]=sekrit\
+                      &data[PARAMS]=sekrit&auth[application_token]=tok123&auth[access_token]=acc456";
+        let ev = run(FORM, broken, "tok123").await.unwrap();
+        let Err(Rejection::Payload(why)) = ev.typed() else {
+            panic!("a broken payload decoded");
+        };
+        assert!(why.starts_with("ONIMBOTMESSAGEADD: "), "{why}");
+        assert!(
+            !why.contains("sekrit") && !why.contains("tok123") && !why.contains("acc456"),
+            "{why}"
+        );
+
+        let other = "event=ONSOMETHINGNEW&data[A][B]=1&auth[application_token]=tok123";
+        let ev = run(FORM, other, "tok123").await.unwrap();
+        assert_eq!(
+            ev.typed().unwrap(),
+            crate::Event::Unknown {
+                name: "ONSOMETHINGNEW".into(),
+                data: serde_json::json!({"A": {"B": "1"}})
+            }
         );
     }
 

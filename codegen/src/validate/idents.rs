@@ -36,6 +36,7 @@ pub(crate) const ROOT_NAMES: &[&str] = &[
     "alloc",
     "core",
     "std",
+    "axum",
     "bytes",
     "futures_core",
     "futures_util",

@@ -136,3 +136,35 @@ pub(crate) async fn clear_requests(State(shared): State<Arc<Shared>>) -> Respons
     lock(&shared.log).clear();
     ok()
 }
+
+#[derive(Deserialize)]
+struct CustomerLine {
+    chat_id: i64,
+    text: String,
+}
+
+/// A customer writes in an open line; the bot's event is delivered.
+pub(crate) async fn customer_message(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let line: CustomerLine = match serde_json::from_slice(&body) {
+        Ok(l) => l,
+        Err(e) => {
+            return bad_request(&format!(
+                "expected {{\"chat_id\": N, \"text\": \"…\"}}: {e}"
+            ))
+        }
+    };
+    match crate::events::customer_writes(&shared, line.chat_id, &line.text).await {
+        Ok(m) => Answer::json(
+            200,
+            &json!({ "delivery": m.delivery, "v2_delivery": m.v2_delivery }),
+        )
+        .into_response(),
+        Err(e) => bad_request(&e),
+    }
+}
+
+/// The events POSTed to handlers so far.
+pub(crate) async fn deliveries(State(shared): State<Arc<Shared>>) -> Response {
+    let list = lock(&shared.deliveries).clone();
+    Answer::json(200, &json!(list)).into_response()
+}

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use crate::auth::{random_token, TokenStore, Tokens};
 use crate::config::{Config, OperatingLimit, RateLimit};
 use crate::errors;
+use crate::events::{self, CustomerMessage, Delivery, FetchQueue};
 use crate::faults::{Fault, FaultQueue};
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
@@ -74,6 +75,15 @@ impl Emulator {
             log: Mutex::new(Vec::new()),
             refresh_count: AtomicUsize::new(0),
             app_has_bot: AtomicBool::new(config.app_has_bot),
+            application_token: random_token(),
+            hooks: Mutex::new(None),
+            v2_hooks: Mutex::new(None),
+            deliveries: Mutex::new(Vec::new()),
+            fetch: Mutex::new(FetchQueue::default()),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(std::io::Error::other)?,
             config,
         });
         let (tx, rx) = oneshot::channel::<()>();
@@ -112,6 +122,49 @@ impl Emulator {
             "{}/rest/{}/{}/",
             self.shared.base_url, ADMIN_USER_ID, self.shared.config.webhook_code
         )
+    }
+
+    /// The application token the portal sends in every event's `auth` block (what a handler
+    /// checks `auth[application_token]` against).
+    pub fn application_token(&self) -> String {
+        self.shared.application_token.clone()
+    }
+
+    /// The `EVENT_MESSAGE_ADD` handler URL the bot registered with `imbot.register`, if any.
+    pub fn bot_handler_url(&self) -> Option<String> {
+        lock(&self.shared.hooks)
+            .as_ref()
+            .map(|h| h.message_add.clone())
+    }
+
+    /// A customer writes `text` in the open-line chat `chat_id`: the message is added to the
+    /// chat and, when the bot handles the chat, queued as a fetch-mode `ONIMBOTV2MESSAGEADD`
+    /// and, when the bot registered a handler, POSTed to it as `ONIMBOTMESSAGEADD` (a PHP
+    /// `http_build_query` form, as a portal sends it). Waits for the handler's HTTP answer,
+    /// not for what the bot then does. `Err` for an unknown chat.
+    pub async fn customer_writes(
+        &self,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<CustomerMessage, String> {
+        events::customer_writes(&self.shared, chat_id, text).await
+    }
+
+    /// Waits (up to `timeout`) until the chat changed after a customer's message (see
+    /// [`CustomerMessage::messages_before_reply`]): the bot answered, handed the chat over or
+    /// finished it, and then did nothing more for 150 ms. `None` when nothing changed in time.
+    pub async fn wait_for_answer(
+        &self,
+        chat_id: i64,
+        after: &CustomerMessage,
+        timeout: std::time::Duration,
+    ) -> Option<ChatSnapshot> {
+        events::wait_for_answer(&self.shared, chat_id, after.messages_before_reply, timeout).await
+    }
+
+    /// Every event POSTed to a handler so far, oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        lock(&self.shared.deliveries).clone()
     }
 
     /// The secret part of the webhook URL.

@@ -12,6 +12,7 @@
 //!   `batch`, with the documented result shapes and error answers; any
 //!   other method is `404 ERROR_METHOD_NOT_FOUND`;
 //! - the OAuth token endpoint with single-use refresh tokens;
+//! - `imbot.register`, `imbot.v2.Bot.register` and `imbot.v2.Event.get` (see Events below);
 //! - `user.get`, a paginated list (50 a page, `total` / `next`, the fast
 //!   `start=-1` mode with a `>ID` filter) of `Config::directory_users` employees;
 //! - an optional leaky-bucket rate limit and an optional per-method
@@ -68,7 +69,25 @@
 //! | `POST /_emulator/tokens` | issue a fresh token pair |
 //! | `GET /_emulator/info` | URLs, credentials, ids and the refresh counter |
 //! | `GET` / `DELETE /_emulator/requests` | read / clear the request log |
+//! | `POST /_emulator/customer_message` `{"chat_id": 101, "text": "hello"}` | a customer writes in an open line; the bot's event is delivered (see below); answers `{"delivery": …, "v2_delivery": …}` (each a delivery or `null`) |
+//! | `GET /_emulator/deliveries` | the events POSTed to handlers: event, url, chat, message, the handler's status |
 //! | `GET` / `DELETE /_emulator/limits` | read / zero the counts of requests refused by the rate limit (`rate_refusals`) and by the operating-time budget (`operating_refusals`) |
+//!
+//! # Events
+//!
+//! `imbot.register` records the bot's `EVENT_MESSAGE_ADD` handler URL. When a customer writes
+//! in a chat the bot handles ([`Emulator::customer_writes`] or the control endpoint), the
+//! emulator POSTs `ONIMBOTMESSAGEADD` to that URL the way a portal does: a PHP
+//! `http_build_query` form with `data[BOT][50][…]` (the bot's own tokens and `AUTH` block),
+//! `data[PARAMS][…]` (the message; every scalar text, flags `Y`/`N`), `data[USER][…]`, `ts`
+//! and the top-level `auth` block with [`Emulator::application_token`]. A bot registered with
+//! `imbot.v2.Bot.register` and `eventMode: webhook` gets `ONIMBOTV2MESSAGEADD` POSTed to its
+//! `webhookUrl` likewise (`data[bot][id|code|auth]`, `data[message]`, `data[chat]`,
+//! `data[user]`); otherwise the message is queued as an `ONIMBOTV2MESSAGEADD` fetch-mode
+//! event, read with `imbot.v2.Event.get`
+//! (`botId` 50, `botToken` the bot's client id, `offset`/`limit`; `nextOffset`, `hasMore`).
+//! What the bot sends back is in the request log like any call. [`scenario`] has scripted
+//! customers.
 //!
 //! A 503 storm or an `OPERATION_TIME_LIMIT` is injected as an `error` fault
 //! (`{"fault": "error", "status": 503, "code": "QUERY_LIMIT_EXCEEDED", "times": 20}`).
@@ -80,6 +99,7 @@ mod config;
 mod control;
 mod emulator;
 mod errors;
+mod events;
 mod faults;
 mod log;
 mod methods;
@@ -94,6 +114,8 @@ mod wire;
 pub use auth::{AuthKind, Tokens};
 pub use config::{Config, OperatingLimit, RateLimit};
 pub use emulator::Emulator;
+pub use events::{CustomerMessage, Delivery};
 pub use faults::Fault;
+pub mod scenario;
 pub use log::LoggedRequest;
 pub use state::{ChatHandler, ChatSnapshot};

@@ -39,6 +39,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/tokens", post(control::issue_tokens))
         .route("/_emulator/info", get(control::info))
         .route(
+            "/_emulator/customer_message",
+            post(control::customer_message),
+        )
+        .route("/_emulator/deliveries", get(control::deliveries))
+        .route(
             "/_emulator/limits",
             get(control::limits).delete(control::reset_limits),
         )

@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::auth::TokenStore;
 use crate::config::Config;
+use crate::events::{BotHooks, Delivery, FetchQueue, V2Hooks};
 use crate::faults::FaultQueue;
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
@@ -34,6 +35,18 @@ pub(crate) struct Shared {
     pub log: Mutex<Vec<LoggedRequest>>,
     pub refresh_count: AtomicUsize,
     pub app_has_bot: AtomicBool,
+    /// The application token sent in every event's `auth` block.
+    pub application_token: String,
+    /// The bot's handler URL, once `imbot.register` was called.
+    pub hooks: Mutex<Option<BotHooks>>,
+    /// The v2 bot's registration (`imbot.v2.Bot.register`), if any.
+    pub v2_hooks: Mutex<Option<V2Hooks>>,
+    /// Every event POSTed to a handler, oldest first.
+    pub deliveries: Mutex<Vec<Delivery>>,
+    /// The bot's fetch-mode events (`imbot.v2.Event.get`).
+    pub fetch: Mutex<FetchQueue>,
+    /// The client that POSTs events.
+    pub http: reqwest::Client,
 }
 
 /// Locks a mutex, carrying on with the data if another thread panicked

@@ -8,6 +8,7 @@ mod e2e {
     mod bot_session;
     mod control;
     mod dialog;
+    mod events;
     mod faults;
     mod list;
     mod operating;

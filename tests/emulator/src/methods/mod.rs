@@ -13,6 +13,7 @@ pub(crate) mod batch;
 pub(crate) mod bot_session;
 pub(crate) mod crm_chat;
 pub(crate) mod dialog;
+pub(crate) mod imbot;
 pub(crate) mod user;
 
 /// One method call: who calls, with which parameters, on which portal.
@@ -90,6 +91,9 @@ fn dispatch_plain_known(method: &str) -> bool {
             | "imopenlines.bot.session.operator"
             | "imopenlines.bot.session.transfer"
             | "imopenlines.bot.session.finish"
+            | "imbot.register"
+            | "imbot.v2.event.get"
+            | "imbot.v2.bot.register"
     )
 }
 
@@ -105,6 +109,9 @@ pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Rep
         "imopenlines.bot.session.operator" => bot_session::operator(call),
         "imopenlines.bot.session.transfer" => bot_session::transfer(call),
         "imopenlines.bot.session.finish" => bot_session::finish(call),
+        "imbot.register" => imbot::register(call),
+        "imbot.v2.event.get" => imbot::event_get(call),
+        "imbot.v2.bot.register" => imbot::register_v2(call),
         _ => return None,
     };
     Some(outcome.map(Reply::from))
