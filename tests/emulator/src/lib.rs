@@ -119,3 +119,4 @@ pub use faults::Fault;
 pub mod scenario;
 pub use log::LoggedRequest;
 pub use state::{ChatHandler, ChatSnapshot};
+pub use wire::php_query::http_build_query;

@@ -5,4 +5,4 @@ pub(crate) mod clock;
 pub(crate) mod coerce;
 pub(crate) mod envelope;
 pub(crate) mod params;
-pub(crate) mod php_query;
+pub mod php_query;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 /// Encodes a JSON object as a form body (anything else gives an empty body).
-pub(crate) fn http_build_query(value: &Value) -> String {
+pub fn http_build_query(value: &Value) -> String {
     let mut out = String::new();
     if let Value::Object(map) = value {
         for (k, v) in map {
