@@ -40,3 +40,33 @@ fn every_target_is_listed() {
     listed.sort();
     assert_eq!(on_disk, listed);
 }
+
+/// The `event_body` seeds are real deliveries (form and JSON, our own values): each reaches the
+/// typed decode, so the fuzzer starts from the deep path, not from rejections.
+#[test]
+fn event_body_seeds_reach_the_typed_decode() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/event_body");
+    let limits = bitrix_api::events::Limits::default();
+    let token = bitrix_api::Secret::new("fuzz-app-token");
+    let mut typed = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.starts_with("form") || name.starts_with("json")) {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let ct = if data[0] % 2 == 0 {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        };
+        let event = bitrix_api::events::parse(ct, &data[1..], &limits)
+            .and_then(|u| u.verify(Some(&token)))
+            .and_then(|r| r.typed())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!event.name().is_empty());
+        typed += 1;
+    }
+    assert!(typed >= 10, "only {typed} seeds decoded");
+}
