@@ -159,6 +159,35 @@ pub fn answer(data: &[u8]) {
     decode::<imconnector::Register>(status, body);
 }
 
+/// Target `event_body`: a body a portal (or anyone) POSTs to an event handler. The first byte
+/// picks the content type (even: `application/x-www-form-urlencoded`, odd: `application/json`),
+/// the rest is the body. It goes through everything a handler runs: [`bitrix_api::events::parse`]
+/// (PHP `parse_str` rules, limits), the application-token check, and the typed decode into
+/// [`bitrix_api::Event`]; a rejection is rendered as a handler would log it. None may panic.
+pub fn event_body(data: &[u8]) {
+    let Some((&kind, body)) = data.split_first() else {
+        return;
+    };
+    let content_type = if kind % 2 == 0 {
+        "application/x-www-form-urlencoded"
+    } else {
+        "application/json"
+    };
+    let limits = bitrix_api::events::Limits::default();
+    let expected = bitrix_api::Secret::new("fuzz-app-token");
+    let outcome = bitrix_api::events::parse(content_type, body, &limits)
+        .and_then(|unverified| unverified.verify(Some(&expected)))
+        .and_then(|received| received.typed().map(|event| (received, event)));
+    match outcome {
+        Ok((received, event)) => {
+            let _ = (event.name().len(), format!("{received:?}"));
+        }
+        Err(rejection) => {
+            let _ = rejection.to_string();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,34 +215,5 @@ mod tests {
         assert!(!spec_file_passes(b"method: a.b\n"));
         assert_eq!(module_of("imbot.v2.Bot.list"), "imbot_v2");
         assert_eq!(module_of("imbot.v2"), "imbot");
-    }
-}
-
-/// Target `event_body`: a body a portal (or anyone) POSTs to an event handler. The first byte
-/// picks the content type (even: `application/x-www-form-urlencoded`, odd: `application/json`),
-/// the rest is the body. It goes through everything a handler runs: [`bitrix_api::events::parse`]
-/// (PHP `parse_str` rules, limits), the application-token check, and the typed decode into
-/// [`bitrix_api::Event`]; a rejection is rendered as a handler would log it. None may panic.
-pub fn event_body(data: &[u8]) {
-    let Some((&kind, body)) = data.split_first() else {
-        return;
-    };
-    let content_type = if kind % 2 == 0 {
-        "application/x-www-form-urlencoded"
-    } else {
-        "application/json"
-    };
-    let limits = bitrix_api::events::Limits::default();
-    let expected = bitrix_api::Secret::new("fuzz-app-token");
-    let outcome = bitrix_api::events::parse(content_type, body, &limits)
-        .and_then(|unverified| unverified.verify(Some(&expected)))
-        .and_then(|received| received.typed().map(|event| (received, event)));
-    match outcome {
-        Ok((received, event)) => {
-            let _ = (event.name().len(), format!("{received:?}"));
-        }
-        Err(rejection) => {
-            let _ = rejection.to_string();
-        }
     }
 }
