@@ -209,27 +209,13 @@ fn lower_event(
         struct_name: e.rust_name.clone(),
         summary: e.summary.trim().to_string(),
         description: e.description.clone(),
-        scopes: e
-            .scopes
-            .iter()
-            .map(|s| ScopeRef {
-                wire: s.clone(),
-                variant: names::camel(s),
-            })
-            .collect(),
+        scopes: scope_refs(&e.scopes),
         subscribers: e.subscribers.clone(),
         docs_url: docs_url(&e.docs),
         deprecated: deprecation_note(e.deprecated.as_ref()),
         fields,
         value,
-        deviations: e
-            .deviations
-            .iter()
-            .map(|d| DeviationIr {
-                name: d.name.clone(),
-                reason: d.reason.clone(),
-            })
-            .collect(),
+        deviations: deviation_irs(&e.deviations),
         types,
         see_also: e
             .see_also
@@ -248,6 +234,28 @@ fn lower_event(
             })
             .collect(),
     }
+}
+
+/// Scopes by their wire names, with their `Scope` variants.
+fn scope_refs(scopes: &[String]) -> Vec<ScopeRef> {
+    scopes
+        .iter()
+        .map(|s| ScopeRef {
+            wire: s.clone(),
+            variant: names::camel(s),
+        })
+        .collect()
+}
+
+/// The deliberate differences from the official page, as the IR holds them.
+fn deviation_irs(deviations: &[crate::spec::Deviation]) -> Vec<DeviationIr> {
+    deviations
+        .iter()
+        .map(|d| DeviationIr {
+            name: d.name.clone(),
+            reason: d.reason.clone(),
+        })
+        .collect()
 }
 
 /// The deprecation note shown in rustdoc and `#[deprecated]`.
@@ -342,14 +350,7 @@ fn lower_method(
         struct_name,
         summary: m.summary.trim().to_string(),
         description: m.description.clone(),
-        scopes: m
-            .scopes
-            .iter()
-            .map(|s| ScopeRef {
-                wire: s.clone(),
-                variant: names::camel(s),
-            })
-            .collect(),
+        scopes: scope_refs(&m.scopes),
         access: m.access.clone(),
         auth: m
             .auth
@@ -368,14 +369,7 @@ fn lower_method(
         params,
         one_of,
         result_error,
-        deviations: m
-            .deviations
-            .iter()
-            .map(|d| DeviationIr {
-                name: d.name.clone(),
-                reason: d.reason.clone(),
-            })
-            .collect(),
+        deviations: deviation_irs(&m.deviations),
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_ref()),
         result,

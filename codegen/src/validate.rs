@@ -180,15 +180,7 @@ impl Validator {
             }
         }
         self.method_idents(path, m);
-        for (i, d) in m.deviations.iter().enumerate() {
-            if d.reason.trim().is_empty() {
-                self.push(Diagnostic::new(
-                    path,
-                    format!("deviations[{i}] {}", d.name),
-                    "a deviation needs its reason",
-                ));
-            }
-        }
+        self.deviation_reasons(path, &m.deviations);
     }
 
     /// An event file: its names, scopes, page and the fields of its `data`.
@@ -256,7 +248,12 @@ impl Validator {
             }
             self.result(path, v);
         }
-        for (i, d) in e.deviations.iter().enumerate() {
+        self.deviation_reasons(path, &e.deviations);
+    }
+
+    /// Every deviation gives its reason.
+    fn deviation_reasons(&mut self, path: &Path, deviations: &[crate::spec::Deviation]) {
+        for (i, d) in deviations.iter().enumerate() {
             if d.reason.trim().is_empty() {
                 self.push(Diagnostic::new(
                     path,
