@@ -309,34 +309,16 @@ pub fn compare(docs: &DocSet, spec: &BTreeMap<String, MethodSpec>, coverage: &Co
         match facts {
             Some(f) => {
                 matched_pages.insert(f.method.clone());
-                report.compared.push(name.clone());
-                if f.method != *name {
-                    report.findings.push(Finding {
-                        method: name.clone(),
-                        kind: Kind::MethodNameChanged,
-                        item: String::new(),
-                        docs: Some(f.method.clone()),
-                        spec: Some(name.clone()),
-                        page: Some(f.path.clone()),
-                        line: Some(f.line),
-                    });
-                }
-                let (kept, accepted) = apply_deviations(compare_method(f, m), m);
-                report.findings.extend(kept);
-                report.accepted.extend(accepted);
-                report
-                    .warnings
-                    .extend(docs.warnings.iter().filter(|w| w.path == f.path).cloned());
+                let compared = apply_deviations(compare_method(f, m), m);
+                record_match(
+                    &mut report,
+                    docs,
+                    name,
+                    (&f.method, &f.path, f.line),
+                    compared,
+                );
             }
-            None => report.findings.push(Finding {
-                method: name.clone(),
-                kind: Kind::NotDocumented,
-                item: String::new(),
-                docs: None,
-                spec: Some(m.docs.clone()),
-                page: None,
-                line: None,
-            }),
+            None => report.findings.push(undocumented(name, &m.docs)),
         }
     }
     let groups: BTreeSet<&str> = spec.keys().map(|n| group(n)).collect();
@@ -476,34 +458,10 @@ pub fn compare_events(
         match docs.events.get(&name.to_ascii_uppercase()) {
             Some(f) => {
                 matched.insert(f.event.clone());
-                report.compared.push(name.clone());
-                if f.event != *name {
-                    report.findings.push(Finding {
-                        method: name.clone(),
-                        kind: Kind::MethodNameChanged,
-                        item: String::new(),
-                        docs: Some(f.event.clone()),
-                        spec: Some(name.clone()),
-                        page: Some(f.path.clone()),
-                        line: Some(f.line),
-                    });
-                }
-                let (kept, accepted) = apply_event_deviations(compare_event(f, e), e);
-                report.findings.extend(kept);
-                report.accepted.extend(accepted);
-                report
-                    .warnings
-                    .extend(docs.warnings.iter().filter(|w| w.path == f.path).cloned());
+                let compared = apply_event_deviations(compare_event(f, e), e);
+                record_match(report, docs, name, (&f.event, &f.path, f.line), compared);
             }
-            None => report.findings.push(Finding {
-                method: name.clone(),
-                kind: Kind::NotDocumented,
-                item: String::new(),
-                docs: None,
-                spec: Some(e.docs.clone()),
-                page: None,
-                line: None,
-            }),
+            None => report.findings.push(undocumented(name, &e.docs)),
         }
     }
     let sections: BTreeSet<&str> = spec.values().map(|e| section_of(&e.docs)).collect();
@@ -578,6 +536,49 @@ pub fn compare_system_errors(
     };
     c.errors(doc, &on_own_page(&spec.errors));
     c.out
+}
+
+/// Records a spec item (method or event) matched with its page: the comparison's findings and
+/// accepted deviations, a renamed item, and the page's parser warnings. `page` is the name the
+/// page gives, its path and line.
+fn record_match(
+    report: &mut Report,
+    docs: &DocSet,
+    name: &str,
+    page: (&str, &str, usize),
+    (kept, accepted): (Vec<Finding>, Vec<Finding>),
+) {
+    let (page_name, path, line) = page;
+    report.compared.push(name.to_string());
+    if page_name != name {
+        report.findings.push(Finding {
+            method: name.to_string(),
+            kind: Kind::MethodNameChanged,
+            item: String::new(),
+            docs: Some(page_name.to_string()),
+            spec: Some(name.to_string()),
+            page: Some(path.to_string()),
+            line: Some(line),
+        });
+    }
+    report.findings.extend(kept);
+    report.accepted.extend(accepted);
+    report
+        .warnings
+        .extend(docs.warnings.iter().filter(|w| w.path == path).cloned());
+}
+
+/// A spec item that no page documents.
+fn undocumented(name: &str, spec_docs: &str) -> Finding {
+    Finding {
+        method: name.to_string(),
+        kind: Kind::NotDocumented,
+        item: String::new(),
+        docs: None,
+        spec: Some(spec_docs.to_string()),
+        page: None,
+        line: None,
+    }
 }
 
 /// The pseudo method name under which system-error drift is reported.
