@@ -48,7 +48,7 @@ fn body() -> String {
                  "user_id": "601", "refresh_token": "user-refresh",
                  "application_token": "app-token"}
     });
-    bitrix_emulator::http_build_query(&envelope)
+    bitrix_emulator::php_query::form_body(&envelope)
 }
 
 fn per_sec(n: usize, d: Duration) -> f64 {

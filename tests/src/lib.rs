@@ -5,4 +5,5 @@
 //! the conformance registry.
 
 pub mod fuzz;
-pub mod php_query;
+/// The PHP `http_build_query` encoder, shared with the emulator's event deliveries.
+pub use bitrix_emulator::php_query;

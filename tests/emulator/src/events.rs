@@ -13,10 +13,10 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::php_query::form_body as http_build_query;
 use crate::shared::{lock, Shared};
 use crate::state::{ChatHandler, ChatSnapshot};
 use crate::wire::clock::{rfc3339, unix_secs};
-use crate::wire::php_query::http_build_query;
 
 /// Where the registered bot wants its events (set by `imbot.register`).
 #[derive(Debug, Clone)]

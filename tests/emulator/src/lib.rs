@@ -116,7 +116,7 @@ pub use config::{Config, OperatingLimit, RateLimit};
 pub use emulator::Emulator;
 pub use events::{CustomerMessage, Delivery};
 pub use faults::Fault;
+pub mod php_query;
 pub mod scenario;
 pub use log::LoggedRequest;
 pub use state::{ChatHandler, ChatSnapshot};
-pub use wire::php_query::http_build_query;

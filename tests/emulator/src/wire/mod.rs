@@ -5,4 +5,3 @@ pub(crate) mod clock;
 pub(crate) mod coerce;
 pub(crate) mod envelope;
 pub(crate) mod params;
-pub mod php_query;

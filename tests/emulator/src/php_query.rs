@@ -1,4 +1,4 @@
-//! A test-side encoder that writes JSON the way PHP's `http_build_query` writes the array
+//! An encoder that writes JSON the way PHP's `http_build_query` writes the array
 //! `json_decode($json, true)` gives (PHP 8.2, default ini), which is how a portal delivers
 //! events to a handler:
 //!
@@ -109,6 +109,12 @@ pub fn http_build_query(json: &str) -> Result<String, serde_json::Error> {
 /// `http_build_query` with the given encoding of spaces.
 pub fn http_build_query_with(json: &str, spaces: Spaces) -> Result<String, serde_json::Error> {
     Ok(build(&PhpValue::from_json(json)?, spaces))
+}
+
+/// `http_build_query` of a JSON value in the default (RFC 1738) mode: the form body a portal
+/// POSTs for it (a scalar gives nothing).
+pub fn form_body(value: &serde_json::Value) -> String {
+    http_build_query(&value.to_string()).unwrap_or_default()
 }
 
 /// `http_build_query` of a decoded value (a scalar gives nothing).
