@@ -9,7 +9,7 @@ use crate::spec::{
     AuthKind, BaseType, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec,
     Scalar, TypeExpr, TypesFile,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Base URL of the official documentation site.
@@ -72,7 +72,15 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         api.common_types = named_types(&t.path, &t.value, &named, &mut taken, &mut diags);
     }
 
-    let all: BTreeSet<&str> = set.methods.keys().map(String::as_str).collect();
+    // Every method's place, for `see_also` links.
+    let all: BTreeMap<&str, names::MethodPlace> = set
+        .methods
+        .iter()
+        .map(|(name, m)| {
+            let place = names::method_place(name, m.value.namespace.as_deref());
+            (name.as_str(), place)
+        })
+        .collect();
     // Names taken in each namespace, with the file that took them.
     let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
     // Named types visible in each module: the common ones, then the module's own.
@@ -84,13 +92,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         }
         let ns_taken = taken.entry(module.clone()).or_default();
         let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
-        let prefix = set
-            .methods
-            .keys()
-            .map(|m| names::namespace(m))
-            .find(|(m, _)| m == module)
-            .map(|(_, p)| p)
-            .unwrap_or_else(|| module.clone());
+        let prefix = namespace_prefix(module, set);
         api.namespaces.insert(
             module.clone(),
             NamespaceIr {
@@ -105,7 +107,8 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         visible.insert(module.clone(), names_here);
     }
     for m in set.methods.values() {
-        let (module, prefix) = names::namespace(&m.value.method);
+        let module = all[m.value.method.as_str()].module.clone();
+        let prefix = namespace_prefix(&module, set);
         let ns_taken = taken.entry(module.clone()).or_default();
         let names_here = visible.get(&module).unwrap_or(&named);
         let method = lower_method(&m.path, &m.value, names_here, &all, ns_taken, &mut diags);
@@ -181,8 +184,8 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
 
 /// What `see_also` entries of an event may link to.
 struct Links<'a> {
-    /// Wire names of the spec's methods.
-    methods: &'a BTreeSet<&'a str>,
+    /// The spec's methods, by wire name, with their places.
+    methods: &'a BTreeMap<&'a str, names::MethodPlace>,
     /// Wire name of each event → Rust path of its payload.
     events: BTreeMap<String, String>,
 }
@@ -221,9 +224,8 @@ fn lower_event(
             .see_also
             .iter()
             .map(|s| {
-                let path = if links.methods.contains(s.as_str()) {
-                    let (module, _) = names::namespace(s);
-                    Some(format!("crate::{module}::{}", names::request_struct(s)))
+                let path = if let Some(place) = links.methods.get(s.as_str()) {
+                    Some(format!("crate::{}::{}", place.module, place.struct_name))
                 } else {
                     links.events.get(s).cloned()
                 };
@@ -297,15 +299,26 @@ fn named_types(
     cx.types
 }
 
+/// The wire prefix a module's methods share (`imbot.v2`): taken from a method whose name gives
+/// the module, else the module's own name.
+fn namespace_prefix(module: &str, set: &SpecSet) -> String {
+    set.methods
+        .keys()
+        .map(|m| names::namespace(m))
+        .find(|(m, _)| m == module)
+        .map_or_else(|| module.to_string(), |(_, p)| p)
+}
+
 fn lower_method(
     path: &Path,
     m: &MethodSpec,
     named: &BTreeMap<String, String>,
-    all: &BTreeSet<&str>,
+    all: &BTreeMap<&str, names::MethodPlace>,
     taken: &mut BTreeMap<String, PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> MethodIr {
-    let struct_name = names::request_struct(&m.method);
+    let here = &all[m.method.as_str()];
+    let struct_name = here.struct_name.clone();
     let mut cx = Cx::new(path, named, taken, diags);
     cx.take(&struct_name, "method");
     let params = cx.fields(&struct_name, "params", &m.params, Role::Param);
@@ -344,7 +357,6 @@ fn lower_method(
     };
     let types = std::mem::take(&mut cx.types);
     *taken = std::mem::take(&mut cx.taken);
-    let (_, prefix) = names::namespace(&m.method);
     MethodIr {
         wire: m.method.clone(),
         struct_name,
@@ -379,12 +391,11 @@ fn lower_method(
             .see_also
             .iter()
             .map(|s| {
-                let path = all.contains(s.as_str()).then(|| {
-                    let (module, p) = names::namespace(s);
-                    if p == prefix {
-                        names::request_struct(s)
+                let path = all.get(s.as_str()).map(|place| {
+                    if place.module == here.module {
+                        place.struct_name.clone()
                     } else {
-                        format!("crate::{module}::{}", names::request_struct(s))
+                        format!("crate::{}::{}", place.module, place.struct_name)
                     }
                 });
                 SeeAlso {

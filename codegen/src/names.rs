@@ -32,6 +32,32 @@ fn is_version(seg: &str) -> bool {
     seg.len() > 1 && seg.starts_with('v') && seg[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Where a method's generated code goes: its module and its request struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodPlace {
+    /// The namespace module (and cargo feature), `imbot_v2`.
+    pub module: String,
+    /// The request struct, `BotRegister`.
+    pub struct_name: String,
+}
+
+/// The place of a method. Without `namespace_key` (the method file's `namespace`), the module
+/// comes from the name ([`namespace`]) and the struct from the segments after it
+/// ([`request_struct`]). With it, the module is that key and the struct joins every segment of
+/// the name (`server.time` in `app` → `ServerTime`), since no prefix was taken off.
+pub fn method_place(method: &str, namespace_key: Option<&str>) -> MethodPlace {
+    match namespace_key {
+        Some(module) if module != namespace(method).0 => MethodPlace {
+            module: module.to_string(),
+            struct_name: camel(&method.replace('.', "_")),
+        },
+        _ => MethodPlace {
+            module: namespace(method).0,
+            struct_name: request_struct(method),
+        },
+    }
+}
+
 /// The request struct name: the segments after the namespace, in UpperCamelCase.
 pub fn request_struct(method: &str) -> String {
     let (_, prefix) = namespace(method);
@@ -90,6 +116,28 @@ mod tests {
         );
         assert_eq!(namespace("im.v2.Chat.get").0, "im_v2");
         assert_eq!(namespace("imbot.app.register").0, "imbot");
+    }
+
+    #[test]
+    fn places() {
+        let place = |m, k| {
+            let p = method_place(m, k);
+            (p.module, p.struct_name)
+        };
+        assert_eq!(
+            place("server.time", Some("app")),
+            ("app".into(), "ServerTime".into())
+        );
+        assert_eq!(place("scope", Some("app")), ("app".into(), "Scope".into()));
+        assert_eq!(
+            place("app.info", Some("app")),
+            ("app".into(), "Info".into())
+        );
+        assert_eq!(place("app.info", None), ("app".into(), "Info".into()));
+        assert_eq!(
+            place("imbot.v2.Bot.list", None),
+            ("imbot_v2".into(), "BotList".into())
+        );
     }
 
     #[test]

@@ -146,6 +146,11 @@ mod base_type_tests {
 pub struct MethodSpec {
     /// Wire name, exactly as documented (`imopenlines.bot.session.finish`).
     pub method: String,
+    /// The namespace module (and cargo feature) when the name does not give it: `app` for
+    /// `server.time`. Without it, the module is the name's first segment (with a version
+    /// segment: `imbot.v2.*` → `imbot_v2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// One line in the project's own words.
     pub summary: String,
     /// Longer Markdown description, in the project's own words.

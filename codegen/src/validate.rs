@@ -67,8 +67,8 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
     }
     let namespaces: BTreeSet<String> = set
         .methods
-        .keys()
-        .map(|m| crate::names::namespace(m).0)
+        .values()
+        .map(|m| crate::names::method_place(&m.value.method, m.value.namespace.as_deref()).module)
         .chain(set.events.values().map(|e| e.value.namespace.clone()))
         .collect();
     for (module, types) in &set.module_types {
@@ -101,7 +101,7 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
     }
     for m in set.methods.values() {
         v.local_types = modules
-            .get(&crate::names::namespace(&m.value.method).0)
+            .get(&crate::names::method_place(&m.value.method, m.value.namespace.as_deref()).module)
             .cloned()
             .unwrap_or_default();
         v.method(&m.path, &m.value);

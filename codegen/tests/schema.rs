@@ -64,6 +64,7 @@ fn schema_matches_the_model() {
     };
     let method = MethodSpec {
         method: "a.b".into(),
+        namespace: Some("a".into()),
         summary: "s".into(),
         description: Some("d".into()),
         scopes: vec![],

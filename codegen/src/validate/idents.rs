@@ -151,11 +151,16 @@ impl Validator {
     /// The names one method brings: its module, request struct, error enum and variants, and
     /// the types and setters of its params and result.
     pub(super) fn method_idents(&mut self, path: &Path, m: &MethodSpec) {
-        let (module, _) = names::namespace(&m.method);
-        if let Some(p) = module_problem(&module) {
-            self.push(Diagnostic::new(path, "method", p).hint(NO_RENAME));
+        let place = names::method_place(&m.method, m.namespace.as_deref());
+        if let Some(p) = module_problem(&place.module) {
+            let at = if m.namespace.is_some() {
+                "namespace"
+            } else {
+                "method"
+            };
+            self.push(Diagnostic::new(path, at, p).hint(NO_RENAME));
         }
-        let name = names::request_struct(&m.method);
+        let name = place.struct_name;
         self.type_name(path, "method", &name, NO_RENAME);
         if !m.errors.is_empty() {
             self.type_name(path, "errors", &format!("{name}Error"), NO_RENAME);
