@@ -282,7 +282,7 @@ impl ClientBuilder {
             // An https portal is reached over https only, redirects and token refreshes included.
             https_only: https,
         })
-        .map_err(|e| ConfigError(format!("cannot start the HTTP client: {}", e.without_url())))?;
+        .map_err(|e| ConfigError(format!("cannot start the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -30,6 +30,19 @@ pub(crate) struct Http {
     pub(crate) body_limit: usize,
 }
 
+/// TLS for every request: rustls on the ring provider, certificates checked by the platform's
+/// verifier (the system's roots). Built here rather than left to reqwest, whose own choice
+/// (aws-lc-rs) compiles a C library on every user's machine, or whose `rustls-no-provider`
+/// build needs a process-wide default provider; this one touches no global state.
+fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_platform_verifier()?
+        .with_no_client_auth())
+}
+
 /// Settings of [`Http::new`].
 pub(crate) struct HttpSettings {
     pub(crate) connect_timeout: Duration,
@@ -42,15 +55,19 @@ pub(crate) struct HttpSettings {
 
 impl Http {
     /// The HTTP client: no `Referer` ever, the given redirect policy, https only when asked.
-    pub(crate) fn new(s: &HttpSettings) -> Result<Self, reqwest::Error> {
+    /// The error is a short text without the URL.
+    pub(crate) fn new(s: &HttpSettings) -> Result<Self, String> {
+        let tls = tls_config().map_err(|e| format!("cannot set up TLS: {e}"))?;
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(s.connect_timeout)
             .timeout(s.timeout)
             .user_agent(concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)"))
             .referer(false)
             .https_only(s.https_only)
             .redirect(redirect_policy(s.redirects))
-            .build()?;
+            .build()
+            .map_err(|e| e.without_url().to_string())?;
         Ok(Http {
             client,
             body_limit: s.body_limit,

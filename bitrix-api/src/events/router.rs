@@ -118,7 +118,9 @@ mod tests {
     }
 
     async fn post(url: &str, ct: &str, body: &str) -> (u16, String) {
-        let r = reqwest::Client::new()
+        let r = bitrix_emulator::http_client()
+            .build()
+            .unwrap()
             .post(url)
             .header("content-type", ct)
             .body(body.to_string())

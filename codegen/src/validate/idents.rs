@@ -41,6 +41,8 @@ pub(crate) const ROOT_NAMES: &[&str] = &[
     "futures_core",
     "futures_util",
     "reqwest",
+    "rustls",
+    "rustls_platform_verifier",
     "serde",
     "serde_json",
     "tokio",

@@ -80,7 +80,7 @@ impl Emulator {
             v2_hooks: Mutex::new(None),
             deliveries: Mutex::new(Vec::new()),
             fetch: Mutex::new(FetchQueue::default()),
-            http: reqwest::Client::builder()
+            http: crate::http_client()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(std::io::Error::other)?,

@@ -120,3 +120,18 @@ pub mod php_query;
 pub mod scenario;
 pub use log::LoggedRequest;
 pub use state::{ChatHandler, ChatSnapshot};
+
+/// A reqwest client builder for plain HTTP on loopback (the emulator, a test's handler). Its TLS
+/// is rustls on ring with no root certificates: cheap to build, and no process-wide crypto
+/// provider needed (the workspace's reqwest has none of its own).
+pub fn http_client() -> reqwest::ClientBuilder {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+}

@@ -52,8 +52,10 @@ pub async fn start_with(config: Config) -> Emulator {
     Emulator::start(config).await.expect("emulator starts")
 }
 
+/// A plain-HTTP client (no root certificates: loading the system's takes ~0.1 s per client in
+/// a debug build, which the timing tests would count).
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    bitrix_emulator::http_client()
         .no_proxy()
         .build()
         .expect("http client")

@@ -67,7 +67,7 @@ async fn shutdown_stops_serving() {
     assert_eq!(get(&url).await.status, 200);
     emu.shutdown();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let fresh = reqwest::Client::builder()
+    let fresh = bitrix_emulator::http_client()
         .no_proxy()
         .pool_max_idle_per_host(0)
         .build()

@@ -109,7 +109,7 @@ async fn faults_over_http() {
 
     // Clearing drops pending faults.
     post_json(&url, &json!({"fault": "html502", "times": 5})).await;
-    let cleared = reqwest::Client::builder()
+    let cleared = bitrix_emulator::http_client()
         .no_proxy()
         .build()
         .unwrap()
