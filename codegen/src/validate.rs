@@ -130,13 +130,15 @@ impl Validator {
 
     fn method(&mut self, path: &Path, m: &MethodSpec) {
         let segs: Vec<&str> = m.method.split('.').collect();
-        if segs.len() < 2
+        // One segment (`scope`, `profile`) names no module of its own: `namespace` must place it.
+        let min_segs = if m.namespace.is_some() { 1 } else { 2 };
+        if segs.len() < min_segs
             || segs
                 .iter()
                 .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         {
             self.push(Diagnostic::new(path, "method", format!("\"{}\" is not a method name", m.method))
-                .hint("a wire name has dot-separated segments of letters, digits and _, e.g. imopenlines.dialog.get"));
+                .hint("a wire name has dot-separated segments of letters, digits and _, e.g. imopenlines.dialog.get; a one-segment name (scope) needs a namespace key"));
         }
         if m.summary.trim().is_empty() || m.summary.contains('\n') {
             self.push(
@@ -571,6 +573,26 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    /// A one-segment wire name (`scope`, `profile`) is a method name when `namespace` places it;
+    /// without the key it would be a module of its own with an empty struct name.
+    #[test]
+    fn a_one_segment_name_needs_a_namespace() {
+        let with = check_method(
+            "method: scope\nnamespace: app\nsummary: s\nscopes: [imbot]\ndocs: a.md\nresult: {type: boolean}\n",
+        );
+        assert_eq!(crate::diag::report(&with), "");
+        let without = check_method(
+            "method: scope\nsummary: s\nscopes: [imbot]\ndocs: a.md\nresult: {type: boolean}\n",
+        );
+        let text = crate::diag::report(&without);
+        assert!(text.contains("\"scope\" is not a method name"), "{text}");
+        assert!(text.contains("namespace"), "{text}");
+        let empty = check_method(
+            "method: a..b\nnamespace: app\nsummary: s\nscopes: [imbot]\ndocs: a.md\nresult: {type: boolean}\n",
+        );
+        assert!(crate::diag::report(&empty).contains("is not a method name"));
     }
 
     /// The identifier checks see exactly the type names that the lowering emits.
