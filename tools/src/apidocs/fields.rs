@@ -151,7 +151,11 @@ pub fn parse_name(line: &str) -> Option<Name> {
         s = inner.to_string();
     }
     let trimmed = s.trim();
-    if let Some(inner) = trimmed.strip_suffix('*') {
+    if let Some(inner) = trimmed.strip_suffix("^*^") {
+        // `**NAME^*^**`: the superscript marker inside the bold.
+        required = true;
+        s = inner.to_string();
+    } else if let Some(inner) = trimmed.strip_suffix('*') {
         required = true;
         s = inner.to_string();
     }
@@ -691,6 +695,7 @@ mod tests {
         assert_eq!(n("**name*** "), Some(("name".into(), true)));
         assert_eq!(n("**id**^*^"), Some(("id".into(), true)));
         assert_eq!(n("**id**\\*"), Some(("id".into(), true)));
+        assert_eq!(n("**CHAT_ID^*^**"), Some(("CHAT_ID".into(), true)));
         assert_eq!(n("`event`"), Some(("event".into(), false)));
         assert_eq!(n("**result.bot**"), Some(("result.bot".into(), false)));
         assert_eq!(n("**a.b[].c**"), Some(("a.b.c".into(), false)));
