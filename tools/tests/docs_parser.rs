@@ -213,7 +213,10 @@ fn title_naming_a_group_yields_to_the_intro_method() {
     assert!(w.is_empty(), "{w:?}");
     assert_eq!(f.method, "widget.feed.star");
     assert_eq!(f.line, 1);
-    assert_eq!(flat(&f.params), [("ENTRY_ID", Some("integer"), Required::Yes)]);
+    assert_eq!(
+        flat(&f.params),
+        [("ENTRY_ID", Some("integer"), Required::Yes)]
+    );
 }
 
 #[test]
