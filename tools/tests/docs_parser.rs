@@ -203,6 +203,23 @@ fn method_name_in_the_middle_of_the_title() {
 }
 
 #[test]
+fn title_naming_a_group_yields_to_the_intro_method() {
+    // The title's only method-like token is the list the method works on; the intro names
+    // the method itself, which extends that token.
+    let (f, w) = facts(
+        "title_group.md",
+        include_str!("fixtures/pages/title_group.md"),
+    );
+    assert!(w.is_empty(), "{w:?}");
+    assert_eq!(f.method, "widget.feed.star");
+    assert_eq!(f.line, 1);
+    assert_eq!(
+        flat(&f.params),
+        [("ENTRY_ID", Some("integer"), Required::Yes)]
+    );
+}
+
+#[test]
 fn method_name_with_escaped_braces() {
     let (f, w) = facts(
         "title_braces.md",

@@ -174,7 +174,10 @@ pub(crate) fn intro_blocks<'a>(outline: &Outline<'a>) -> &'a [Block] {
     &blocks[start.min(end)..end]
 }
 
-/// The method name and the line it was read from.
+/// The method name and the line it was read from: the method the title names, else the one
+/// the intro names ("The method `x.y` ..."). A title whose only method-like token is a group
+/// the intro's method extends ("Pin a Chat at the Top of the im.recent List" on the page of
+/// `im.recent.pin`) names a list, not the method, and the intro's method is taken.
 fn method_name(
     outline: &Outline<'_>,
     intro: &[Block],
@@ -189,12 +192,21 @@ fn method_name(
         .flatten()
         .map(|s| plain(&s))
         .collect();
+    let named = intro_named_method(intro);
     if let Some(h1) = outline.sections.iter().find(|s| s.level == 1) {
         let title = plain(&h1.heading.text);
         let cands = method_tokens(&title);
         match cands.as_slice() {
             [] => {}
-            [one] => return Some((one.clone(), h1.heading.line)),
+            [one] => {
+                let extended = named
+                    .as_ref()
+                    .filter(|(n, _)| n.starts_with(&format!("{one}.")));
+                return Some(match extended {
+                    Some((n, _)) => (n.clone(), h1.heading.line),
+                    None => (one.clone(), h1.heading.line),
+                });
+            }
             many => {
                 let chosen = many
                     .iter()
@@ -214,7 +226,12 @@ fn method_name(
             }
         }
     }
-    // "The `batch` method ..." / "The method `x.y` ...".
+    named
+}
+
+/// The method an intro sentence names ("The `batch` method ..." / "The method `x.y` ..."),
+/// with its line.
+fn intro_named_method(intro: &[Block]) -> Option<(String, usize)> {
     for b in intro {
         let Block::Text { text, line } = b else {
             continue;
