@@ -134,7 +134,20 @@ pub fn modules(api: &Api) -> TokenStream {
         let file = format!("/{}.rs", ns.module);
         let mut what = Vec::new();
         if !ns.methods.is_empty() {
-            what.push(format!("methods `{}.*` ({})", ns.prefix, ns.methods.len()));
+            // Methods placed here by a `namespace` key do not share the prefix: name them.
+            let dotted = format!("{}.", ns.prefix);
+            let mut families = vec![format!("`{}.*`", ns.prefix)];
+            families.extend(
+                ns.methods
+                    .iter()
+                    .filter(|m| !m.wire.starts_with(&dotted))
+                    .map(|m| format!("`{}`", m.wire)),
+            );
+            what.push(format!(
+                "methods {} ({})",
+                families.join(", "),
+                ns.methods.len()
+            ));
         }
         if !ns.events.is_empty() {
             what.push(format!("events ({})", ns.events.len()));
