@@ -70,12 +70,17 @@ struct AccessToken {
     expires_at: Instant,
 }
 
-/// Issued OAuth tokens. Access tokens are remembered after they expire so
-/// that an expired one is told apart from an unknown one.
+/// How long an authorization code can be exchanged (30 seconds on a portal).
+pub(crate) const CODE_TTL: Duration = Duration::from_secs(30);
+
+/// Issued OAuth tokens and authorization codes. Access tokens are remembered after they
+/// expire so that an expired one is told apart from an unknown one.
 #[derive(Debug)]
 pub(crate) struct TokenStore {
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, i64>,
+    /// Authorization codes: their user and when they stop working.
+    codes: HashMap<String, (i64, Instant)>,
     ttl: Duration,
 }
 
@@ -84,6 +89,7 @@ impl TokenStore {
         TokenStore {
             access: HashMap::new(),
             refresh: HashMap::new(),
+            codes: HashMap::new(),
             ttl,
         }
     }
@@ -130,6 +136,28 @@ impl TokenStore {
     /// Uses up a refresh token, giving its user; `None` if unknown or used.
     pub(crate) fn redeem_refresh(&mut self, token: &str) -> Option<i64> {
         self.refresh.remove(token)
+    }
+
+    /// Issues a one-time authorization code for a user, valid [`CODE_TTL`].
+    pub(crate) fn issue_code(&mut self, user_id: i64) -> String {
+        let code = random_token();
+        self.codes
+            .insert(code.clone(), (user_id, Instant::now() + CODE_TTL));
+        code
+    }
+
+    /// Uses up an authorization code, giving its user; `None` if unknown, used or expired.
+    pub(crate) fn redeem_code(&mut self, code: &str) -> Option<i64> {
+        let (user_id, until) = self.codes.remove(code)?;
+        (Instant::now() < until).then_some(user_id)
+    }
+
+    /// Forgets every token and code (the application was uninstalled): access tokens become
+    /// unknown (`NO_AUTH_FOUND`), refresh tokens and codes `invalid_grant`.
+    pub(crate) fn revoke_all(&mut self) {
+        self.access.clear();
+        self.refresh.clear();
+        self.codes.clear();
     }
 }
 
@@ -206,6 +234,20 @@ mod tests {
         assert_eq!(store.check("nope"), Err(errors::NO_AUTH_FOUND));
         assert_eq!(store.redeem_refresh(&t.refresh_token), Some(1));
         assert_eq!(store.redeem_refresh(&t.refresh_token), None);
+    }
+
+    #[test]
+    fn codes_and_revocation_are_single_use() {
+        let mut store = TokenStore::new(Duration::from_secs(60));
+        let code = store.issue_code(1);
+        assert_eq!(store.redeem_code(&code), Some(1));
+        assert_eq!(store.redeem_code(&code), None, "a code works once");
+        let t = store.issue(1);
+        let code = store.issue_code(1);
+        store.revoke_all();
+        assert_eq!(store.check(&t.access_token), Err(errors::NO_AUTH_FOUND));
+        assert_eq!(store.redeem_refresh(&t.refresh_token), None);
+        assert_eq!(store.redeem_code(&code), None);
     }
 
     #[test]

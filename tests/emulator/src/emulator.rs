@@ -12,6 +12,7 @@ use crate::config::{Config, OperatingLimit, RateLimit};
 use crate::errors;
 use crate::events::{self, CustomerMessage, Delivery, FetchQueue};
 use crate::faults::{Fault, FaultQueue};
+use crate::install::{self, AppInstall, AuthorizationCode, InstallApp};
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
 use crate::rate::LeakyBucket;
@@ -80,6 +81,8 @@ impl Emulator {
             v2_hooks: Mutex::new(None),
             deliveries: Mutex::new(Vec::new()),
             fetch: Mutex::new(FetchQueue::default()),
+            installed: AtomicBool::new(true),
+            app: Mutex::new(None),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -206,6 +209,40 @@ impl Emulator {
     /// Issues a fresh, valid token pair for user 1, as an installation would.
     pub fn issue_tokens(&self) -> Tokens {
         lock(&self.shared.tokens).issue(ADMIN_USER_ID)
+    }
+
+    /// The portal's `member_id` (random, one per emulator).
+    pub fn member_id(&self) -> String {
+        self.shared.member_id.clone()
+    }
+
+    /// The portal's domain, `127.0.0.1:PORT` (one per emulator: run one emulator per portal).
+    pub fn domain(&self) -> String {
+        self.shared.host.clone()
+    }
+
+    /// Installs the application as a portal does: POSTs the install request (the
+    /// installation callback or the install wizard's form, see [`InstallApp`]) with a fresh
+    /// token pair to `app.handler_url`, then `ONAPPINSTALL` with another pair and the
+    /// [`application_token`](Self::application_token) to `app.event_url`, if set. Waits for
+    /// the handlers' answers. Installing again repeats both POSTs.
+    pub async fn install_app(&self, app: &InstallApp) -> AppInstall {
+        install::install(&self.shared, app).await
+    }
+
+    /// Uninstalls the application: POSTs `ONAPPUNINSTALL` (`data[CLEAN]` 1 when `clean`) to
+    /// the event handler given at install, if any, and revokes every token and code (calls
+    /// then answer `NO_AUTH_FOUND`, refreshes `invalid_grant`). `Err` when the application
+    /// was not installed with [`install_app`](Self::install_app).
+    pub async fn uninstall_app(&self, clean: bool) -> Result<Option<Delivery>, String> {
+        install::uninstall(&self.shared, clean).await
+    }
+
+    /// A user authorizes the application (step 1 of the full OAuth protocol): a one-time code
+    /// for the token endpoint's `grant_type=authorization_code`, valid 30 seconds. `Err` after
+    /// an uninstall.
+    pub fn authorize(&self) -> Result<AuthorizationCode, String> {
+        install::authorize(&self.shared)
     }
 
     /// Makes every access token issued so far expired (`401 expired_token`);

@@ -1,13 +1,15 @@
 //! The OAuth 2.0 token endpoint (`/oauth/token/`), standing in for the
-//! authorization server: exchanges a refresh token for a new token pair.
+//! authorization server: exchanges an authorization code (issued by
+//! [`crate::Emulator::authorize`]) or a refresh token for a new token pair.
+//! Codes and refresh tokens are single-use.
 //!
 //! Parameters come from the query string (the documented `GET`) or a form or
 //! JSON body. Every request here counts towards
 //! [`crate::Emulator::refresh_count`], whatever its outcome. Errors:
 //! - `grant_type` missing or unsupported → 400 `invalid_request`;
 //! - `client_id`/`client_secret` not the application's → 401 `invalid_client`;
-//! - a refresh token that is unknown or was already used, or any
-//!   `authorization_code` (the emulator hands out no codes) → 400 `invalid_grant`.
+//! - a refresh token or code that is unknown, was already used, expired (a code
+//!   lives 30 seconds) or was revoked by an uninstall → 400 `invalid_grant`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -71,22 +73,20 @@ pub(crate) async fn token(
             "client_id or client_secret does not match an installed application",
         );
     }
-    if grant_type == "authorization_code" {
-        return oauth_error(
-            400,
-            "invalid_grant",
-            "the authorization code is unknown or has expired",
-        );
-    }
-    let refresh = get("refresh_token");
     let (tokens, user_id, ttl) = {
         let mut store = lock(&shared.tokens);
-        let Some(user_id) = store.redeem_refresh(&refresh) else {
-            return oauth_error(
-                400,
-                "invalid_grant",
-                "the refresh token is unknown or has already been used",
-            );
+        let redeemed = if grant_type == "authorization_code" {
+            store
+                .redeem_code(&get("code"))
+                .ok_or("the authorization code is unknown, has expired or has already been used")
+        } else {
+            store
+                .redeem_refresh(&get("refresh_token"))
+                .ok_or("the refresh token is unknown or has already been used")
+        };
+        let user_id = match redeemed {
+            Ok(user_id) => user_id,
+            Err(why) => return oauth_error(400, "invalid_grant", why),
         };
         (store.issue(user_id), user_id, store.ttl())
     };

@@ -7,6 +7,7 @@ use crate::auth::TokenStore;
 use crate::config::Config;
 use crate::events::{BotHooks, Delivery, FetchQueue, V2Hooks};
 use crate::faults::FaultQueue;
+use crate::install::Installed;
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
 use crate::rate::LeakyBucket;
@@ -47,6 +48,10 @@ pub(crate) struct Shared {
     pub fetch: Mutex<FetchQueue>,
     /// The client that POSTs events.
     pub http: reqwest::Client,
+    /// Whether the application is installed (codes are issued only then).
+    pub installed: AtomicBool,
+    /// The handlers of the application installed with `install_app`, if any.
+    pub app: Mutex<Option<Installed>>,
 }
 
 /// Locks a mutex, carrying on with the data if another thread panicked
