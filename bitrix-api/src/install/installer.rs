@@ -89,3 +89,77 @@ impl Installer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AuthError;
+    use crate::install::parse;
+    use bitrix_emulator::php_query::form_body;
+    use bitrix_emulator::{Config, Emulator};
+    use serde_json::json;
+
+    fn installer(emu: &Emulator) -> Installer {
+        let app = OAuthApp::builder(emu.client_id(), emu.client_secret())
+            .token_url(emu.oauth_token_url())
+            .build()
+            .unwrap();
+        Installer::new(app)
+    }
+
+    /// A wizard request of the emulated portal with a fresh pair, `member_id` and `DOMAIN`
+    /// as given.
+    fn wizard(emu: &Emulator, member_id: &str, domain: &str) -> (InstallRequest, String) {
+        let t = emu.issue_tokens();
+        let body = form_body(&json!({
+            "AUTH_ID": t.access_token, "AUTH_EXPIRES": 3600, "REFRESH_ID": t.refresh_token,
+            "APPLICATION_TOKEN": "app-tok", "member_id": member_id, "status": "L",
+        }));
+        let query = format!("DOMAIN={domain}&PROTOCOL=0");
+        let limits = Limits::default();
+        let req = parse(
+            Some(&query),
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+            &limits,
+        )
+        .unwrap();
+        (req, t.refresh_token)
+    }
+
+    #[tokio::test]
+    async fn only_tokens_the_oauth_server_confirms_for_the_named_portal_install() {
+        let emu = Emulator::start(Config::default()).await.unwrap();
+        let inst = installer(&emu);
+        let (req, sent_refresh) = wizard(&emu, &emu.member_id(), &emu.domain());
+        let done = inst.verify(req).await.unwrap();
+        assert_eq!(done.member_id, emu.member_id());
+        assert_eq!(done.domain, emu.domain());
+        assert_eq!(done.client_endpoint, emu.rest_url());
+        assert_eq!(done.application_token, Some("app-tok".into()));
+        assert_ne!(
+            done.tokens.refresh_token.expose(),
+            sent_refresh,
+            "the record holds the confirmed pair"
+        );
+
+        let (forged, _) = wizard(&emu, "another-portal", &emu.domain());
+        let e = inst.verify(forged).await.unwrap_err();
+        assert!(
+            matches!(e, InstallError::PortalMismatch("member_id")),
+            "{e:?}"
+        );
+        let (forged, _) = wizard(&emu, &emu.member_id(), "portal.example.com");
+        let e = inst.verify(forged).await.unwrap_err();
+        assert!(matches!(e, InstallError::PortalMismatch("domain")), "{e:?}");
+
+        let (req, _) = wizard(&emu, &emu.member_id(), &emu.domain());
+        let replay = req.clone();
+        inst.verify(req).await.unwrap();
+        let e = inst.verify(replay).await.unwrap_err();
+        assert!(
+            matches!(&e, InstallError::Auth(AuthError::Refused(a)) if a.code == "invalid_grant"),
+            "a replayed request is refused: {e:?}"
+        );
+    }
+}

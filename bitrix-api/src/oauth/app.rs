@@ -179,6 +179,113 @@ impl OAuthApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bitrix_emulator::{Config, Emulator};
+
+    fn app_for(emu: &Emulator) -> OAuthApp {
+        OAuthApp::builder(emu.client_id(), emu.client_secret())
+            .token_url(emu.oauth_token_url())
+            .build()
+            .unwrap()
+    }
+
+    fn refused_code(e: &AuthError) -> Option<(&str, u16)> {
+        match e {
+            AuthError::Refused(a) => Some((a.code.as_str(), a.status)),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_code_buys_the_first_pair_once_and_refresh_tokens_are_single_use() {
+        let emu = Emulator::start(Config::default()).await.unwrap();
+        let app = app_for(&emu);
+        let code = emu.authorize().unwrap();
+        let grant = app.exchange_code(&code.code).await.unwrap();
+        assert_eq!(grant.member_id, emu.member_id());
+        assert_eq!(grant.client_endpoint, emu.rest_url());
+        assert_eq!(grant.portal_domain(), Some(emu.domain()));
+        assert!(grant.expires_at.is_some() && !grant.scopes.is_empty());
+
+        let again = app.exchange_code(&code.code).await.unwrap_err();
+        assert_eq!(
+            refused_code(&again),
+            Some(("invalid_grant", 400)),
+            "{again:?}"
+        );
+
+        let renewed = app.refresh(&grant.tokens.refresh_token).await.unwrap();
+        assert_ne!(renewed.tokens, grant.tokens);
+        let used = app.refresh(&grant.tokens.refresh_token).await.unwrap_err();
+        assert_eq!(
+            refused_code(&used),
+            Some(("invalid_grant", 400)),
+            "{used:?}"
+        );
+        let shown = format!("{used:?} {}", crate::error::chain(&used));
+        assert!(
+            !shown.contains(grant.tokens.refresh_token.expose())
+                && !shown.contains(&emu.client_secret())
+                && !shown.contains(&code.code),
+            "{shown}"
+        );
+
+        let wrong = OAuthApp::builder(emu.client_id(), "not-the-secret")
+            .token_url(emu.oauth_token_url())
+            .build()
+            .unwrap();
+        let e = wrong
+            .exchange_code(&emu.authorize().unwrap().code)
+            .await
+            .unwrap_err();
+        assert_eq!(refused_code(&e), Some(("invalid_client", 401)), "{e:?}");
+    }
+
+    /// A token URL that answers with `answer` whatever it is asked.
+    async fn hostile(answer: axum::response::Response<axum::body::Body>) -> String {
+        use std::sync::{Arc, Mutex};
+        let answer = Arc::new(Mutex::new(Some(answer)));
+        let app = axum::Router::new().fallback(move || {
+            let answer = Arc::clone(&answer);
+            async move { answer.lock().unwrap().take().unwrap_or_default() }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/oauth/token/", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn redirects_are_not_followed_and_big_answers_are_cut() {
+        let redirect = axum::response::Response::builder()
+            .status(302)
+            .header("location", "https://evil.example/steal?code=x")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let app = OAuthApp::builder("id", "sekrit")
+            .token_url(hostile(redirect).await)
+            .build()
+            .unwrap();
+        let e = app.exchange_code("the-code").await.unwrap_err();
+        let AuthError::Redirect(r) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(r.to.as_deref(), Some("https://evil.example"));
+
+        let big = axum::response::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(format!(
+                "{{\"access_token\":\"{}\"}}",
+                "a".repeat(100_000)
+            )))
+            .unwrap();
+        let app = OAuthApp::builder("id", "sekrit")
+            .token_url(hostile(big).await)
+            .build()
+            .unwrap();
+        let e = app.exchange_code("the-code").await.unwrap_err();
+        assert!(matches!(e, AuthError::TooLarge(_)), "{e:?}");
+    }
 
     #[test]
     fn plain_http_only_on_loopback_and_no_secret_in_debug() {
