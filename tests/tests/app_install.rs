@@ -296,3 +296,45 @@ async fn the_control_endpoint_installs_too() {
         .unwrap();
     assert_eq!(grant.member_id, emu.member_id());
 }
+
+#[tokio::test]
+async fn one_app_on_two_portals_sharing_the_oauth_server() {
+    let first = Emulator::start(Config::default()).await.unwrap();
+    let second = Emulator::start_sharing_oauth(Config::default(), &first)
+        .await
+        .unwrap();
+    assert_ne!(first.member_id(), second.member_id());
+    let registry = Arc::new(Registry::default());
+    // One application: its installer talks to the first portal's token endpoint only.
+    let (install_url, events_url) = serve(&first, Arc::clone(&registry)).await;
+    for emu in [&first, &second] {
+        let done = emu
+            .install_app(&InstallApp::callback(&install_url).event_handler(&events_url))
+            .await;
+        assert_eq!(done.install.status, Some(200), "{done:?}");
+        assert_eq!(done.event.and_then(|d| d.status), Some(200));
+    }
+    assert_eq!(registry.len(), 2);
+    let app = oauth_app(&first);
+    for emu in [&first, &second] {
+        let record = registry.get(&emu.member_id()).unwrap();
+        assert_eq!(record.client_endpoint, emu.rest_url());
+        assert_eq!(
+            record.application_token.as_ref().map(Secret::expose),
+            Some(emu.application_token().as_str())
+        );
+        let client = record.client_builder(&app).build().unwrap();
+        dialog(&client).await.unwrap();
+    }
+    // A token works on its own portal only, and an uninstall touches one portal.
+    let one = registry.get(&first.member_id()).unwrap();
+    let mut elsewhere = one.clone();
+    elsewhere.client_endpoint = second.rest_url();
+    let wrong = elsewhere.client_builder(&app).build().unwrap();
+    assert!(dialog(&wrong).await.is_err());
+    first.uninstall_app(true).await.unwrap();
+    assert_eq!(registry.len(), 1);
+    let two = registry.get(&second.member_id()).unwrap();
+    let client = two.client_builder(&app).build().unwrap();
+    dialog(&client).await.unwrap();
+}

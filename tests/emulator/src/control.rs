@@ -67,12 +67,12 @@ pub(crate) async fn app_has_bot(State(shared): State<Arc<Shared>>, body: Bytes) 
 }
 
 pub(crate) async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    lock(&shared.tokens).expire_all();
+    lock(&shared.tokens).expire_all(&shared.member_id);
     ok()
 }
 
 pub(crate) async fn issue_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    let t = lock(&shared.tokens).issue(ADMIN_USER_ID);
+    let t = lock(&shared.tokens).issue(&shared.member_id, ADMIN_USER_ID);
     Answer::json(
         200,
         &json!({ "access_token": t.access_token, "refresh_token": t.refresh_token }),

@@ -234,7 +234,7 @@ fn envelope(shared: &Shared, hooks: &BotHooks, mut data: Value, now: i64) -> Val
 
 /// An `auth` block with a fresh token pair of `user_id` and the application token.
 pub(crate) fn auth_block(shared: &Shared, user_id: i64, now: i64) -> Value {
-    let tokens = lock(&shared.tokens).issue(user_id);
+    let tokens = lock(&shared.tokens).issue(&shared.member_id, user_id);
     let ttl = shared.config.access_token_ttl.as_secs();
     json!({
         "access_token": tokens.access_token,

@@ -133,7 +133,7 @@ pub(crate) async fn uninstall(shared: &Shared, clean: bool) -> Result<Option<Del
         return Err("the application is not installed".into());
     };
     shared.installed.store(false, Ordering::SeqCst);
-    lock(&shared.tokens).revoke_all();
+    lock(&shared.tokens).revoke_all(&shared.member_id);
     let Some(url) = app.event_url else {
         return Ok(None);
     };
@@ -161,7 +161,7 @@ pub(crate) fn authorize(shared: &Shared) -> Result<AuthorizationCode, String> {
         return Err("the application is not installed on this portal".into());
     }
     Ok(AuthorizationCode {
-        code: lock(&shared.tokens).issue_code(ADMIN_USER_ID),
+        code: lock(&shared.tokens).issue_code(&shared.member_id, ADMIN_USER_ID),
         domain: shared.host.clone(),
         member_id: shared.member_id.clone(),
         scope: SCOPE.into(),
@@ -183,7 +183,7 @@ fn install_event(shared: &Shared, now: i64) -> serde_json::Value {
 /// The install wizard's request: the handler URL with `DOMAIN`, `PROTOCOL`, `LANG`, `APP_SID`
 /// added to its query, and the form body.
 fn wizard_request(shared: &Shared, handler_url: &str) -> (String, String) {
-    let tokens = lock(&shared.tokens).issue(ADMIN_USER_ID);
+    let tokens = lock(&shared.tokens).issue(&shared.member_id, ADMIN_USER_ID);
     let ttl = shared.config.access_token_ttl.as_secs();
     let join = if handler_url.contains('?') { '&' } else { '?' };
     let url = format!(

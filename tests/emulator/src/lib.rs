@@ -94,8 +94,9 @@
 //!
 //! # Installing the application
 //!
-//! One emulator is one portal (its own `member_id` and domain `127.0.0.1:PORT`); run one per
-//! portal. [`Emulator::install_app`] POSTs the install request to the application's handler
+//! One emulator is one portal (its own `member_id` and domain `127.0.0.1:PORT`); for several
+//! portals start more with [`Emulator::start_sharing_oauth`], which share one OAuth server
+//! (one token endpoint renews the tokens of every portal, as on Bitrix24). [`Emulator::install_app`] POSTs the install request to the application's handler
 //! with a fresh token pair, as a portal does: an `ONAPPINSTALL` form for an application
 //! without an interface ([`InstallFlow::Callback`]), or the install wizard's frame POST
 //! ([`InstallFlow::Wizard`]); then `ONAPPINSTALL` with the application token to the event

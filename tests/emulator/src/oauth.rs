@@ -21,6 +21,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::auth::PortalAddress;
 use crate::shared::{lock, Shared};
 use crate::wire::clock::unix_secs;
 use crate::wire::coerce::{param, text};
@@ -73,7 +74,7 @@ pub(crate) async fn token(
             "client_id or client_secret does not match an installed application",
         );
     }
-    let (tokens, user_id, ttl) = {
+    let (tokens, user_id, ttl, portal, address) = {
         let mut store = lock(&shared.tokens);
         let redeemed = if grant_type == "authorization_code" {
             store
@@ -84,11 +85,20 @@ pub(crate) async fn token(
                 .redeem_refresh(&get("refresh_token"))
                 .ok_or("the refresh token is unknown or has already been used")
         };
-        let user_id = match redeemed {
-            Ok(user_id) => user_id,
+        let (portal, user_id) = match redeemed {
+            Ok(found) => found,
             Err(why) => return oauth_error(400, "invalid_grant", why),
         };
-        (store.issue(user_id), user_id, store.ttl())
+        let address = store.portal(&portal).cloned().unwrap_or(PortalAddress {
+            base_url: shared.base_url.clone(),
+        });
+        (
+            store.issue(&portal, user_id),
+            user_id,
+            store.ttl(),
+            portal,
+            address,
+        )
     };
     let expires_in = ttl.as_secs();
     let expires = unix_secs(SystemTime::now()) + i64::try_from(expires_in).unwrap_or(i64::MAX / 2);
@@ -96,11 +106,11 @@ pub(crate) async fn token(
         200,
         &json!({
             "access_token": tokens.access_token,
-            "client_endpoint": format!("{}/rest/", shared.base_url),
+            "client_endpoint": format!("{}/rest/", address.base_url),
             "domain": shared.host,
             "expires": expires,
             "expires_in": expires_in,
-            "member_id": shared.member_id,
+            "member_id": &*portal,
             "refresh_token": tokens.refresh_token,
             "scope": SCOPE,
             "server_endpoint": format!("{}/oauth/rest/", shared.base_url),

@@ -196,7 +196,12 @@ fn process(
 ) -> (Answer, Option<i64>, Option<ApiError>) {
     let caller = {
         let tokens = lock(&shared.tokens);
-        authenticate(creds, &shared.config.webhook_code, &tokens)
+        authenticate(
+            creds,
+            &shared.config.webhook_code,
+            &shared.member_id,
+            &tokens,
+        )
     };
     let caller = match caller {
         Ok(c) => c,

@@ -1,7 +1,7 @@
 //! The state shared by the server tasks and the [`crate::Emulator`] handle.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::auth::TokenStore;
 use crate::config::Config;
@@ -25,7 +25,9 @@ pub(crate) struct Shared {
     /// Portal identifier sent as `member_id`.
     pub member_id: String,
     pub portal: Mutex<Portal>,
-    pub tokens: Mutex<TokenStore>,
+    /// The OAuth server's tokens and codes (shared with other emulators started with
+    /// `Emulator::start_sharing_oauth`).
+    pub tokens: Arc<Mutex<TokenStore>>,
     pub faults: Mutex<FaultQueue>,
     pub rate: Mutex<Option<LeakyBucket>>,
     pub operating: Mutex<Option<Operating>>,
