@@ -11,9 +11,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use bitrix_api::events::{AppTokens, Limits, LookupError, Portal};
+use bitrix_api::events::{AppTokens, LookupError, Portal};
 use bitrix_api::imopenlines::DialogGet;
-use bitrix_api::install::{self, InstallError, Installation, Installer, Uninstall};
+use bitrix_api::install::{self, AppEvent, Installation, Installer, Uninstall};
 use bitrix_api::oauth::OAuthApp;
 use bitrix_api::{AuthError, Error, Secret};
 use bitrix_emulator::{Config, Emulator, InstallApp};
@@ -67,39 +67,35 @@ fn oauth_app(emu: &Emulator) -> OAuthApp {
         .unwrap()
 }
 
-/// The event handler, framework-free but for the extractors: `ONAPPINSTALL` brings its own
-/// token and is confirmed by the installer; every other event is checked against the stored
-/// token, and `ONAPPUNINSTALL` drops the portal's tokens (and its record when `CLEAN`).
+/// The event handler, framework-free but for the extractors: `ONAPPINSTALL` is confirmed
+/// with the OAuth server and stored; `ONAPPUNINSTALL` (checked against the stored token) drops
+/// the portal's tokens, and its record when `CLEAN`.
 async fn events(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let limits = Limits::default();
-    match install::parse(None, ct, &body, &limits) {
-        Ok(request) => match app.installer.verify(request).await {
-            Ok(installation) => match app.registry.store(installation) {
-                Ok(()) => StatusCode::OK,
-                Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-            Err(e) => install::status_of(&e),
+    let received = app
+        .installer
+        .receive_event(ct, &body, app.registry.as_ref())
+        .await;
+    match received {
+        Ok(AppEvent::Installed(installation)) => match app.registry.store(installation) {
+            Ok(()) => StatusCode::OK,
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
         },
-        Err(InstallError::WrongEvent(_)) => {
-            match install::uninstall(ct, &body, &limits, app.registry.as_ref()).await {
-                Ok(gone) => {
-                    let member = gone.member_id.clone().unwrap_or_default();
-                    let mut portals = app.registry.portals.lock().unwrap();
-                    if gone.clean {
-                        portals.remove(&member);
-                    } else if let Some(p) = portals.get_mut(&member) {
-                        p.tokens = bitrix_api::Tokens::new("", "");
-                    }
-                    app.registry.uninstalls.lock().unwrap().push(gone);
-                    StatusCode::OK
-                }
-                Err(e) => install::status_of(&e),
+        Ok(AppEvent::Uninstalled(gone)) => {
+            let member = gone.member_id.clone().unwrap_or_default();
+            let mut portals = app.registry.portals.lock().unwrap();
+            if gone.clean {
+                portals.remove(&member);
+            } else if let Some(p) = portals.get_mut(&member) {
+                p.tokens = bitrix_api::Tokens::new("", "");
             }
+            app.registry.uninstalls.lock().unwrap().push(gone);
+            StatusCode::OK
         }
+        Ok(_) => StatusCode::OK,
         Err(e) => install::status_of(&e),
     }
 }

@@ -1,10 +1,23 @@
 //! [`Installer`]: confirms an install request with the OAuth server and produces the
 //! [`Installation`] record.
 
-use super::request::{normalize_domain, parse};
-use super::{InstallError, InstallRequest, Installation};
-use crate::events::Limits;
+use super::request::{from_event, is_install, normalize_domain, parse};
+use super::{InstallError, InstallRequest, Installation, Uninstall};
+use crate::events::{self, AppTokens, Limits, ReceivedEvent, Rejection};
 use crate::oauth::{host_of, OAuthApp};
+
+/// What [`Installer::receive_event`] made of an event.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AppEvent {
+    /// `ONAPPINSTALL`, confirmed with the OAuth server: store the record (merging it into an
+    /// existing one of the same portal).
+    Installed(Installation),
+    /// `ONAPPUNINSTALL`, checked against the portal's stored token.
+    Uninstalled(Uninstall),
+    /// Any other event, checked against the portal's stored token.
+    Other(ReceivedEvent),
+}
 
 /// Receives install requests for one application: reads them ([`parse`](super::parse)) and
 /// confirms them ([`verify`](Self::verify)).
@@ -57,6 +70,36 @@ impl Installer {
     ) -> Result<Installation, InstallError> {
         let request = parse(query, content_type, body, &self.limits)?;
         self.verify(request).await
+    }
+
+    /// Receives anything a portal POSTs to an event handler, for an application that binds
+    /// every event to one URL: `ONAPPINSTALL` (which brings the portal's token, so no stored
+    /// token can check it) is confirmed with the OAuth server like an install request; every
+    /// other event is checked against the token `tokens` holds for its portal, as
+    /// [`events::receive`] does, and `ONAPPUNINSTALL` is read into an [`Uninstall`].
+    pub async fn receive_event<T: AppTokens>(
+        &self,
+        content_type: &str,
+        body: &[u8],
+        tokens: &T,
+    ) -> Result<AppEvent, InstallError> {
+        let unverified = events::parse(content_type, body, &self.limits)?;
+        if is_install(&unverified) {
+            let request = from_event(unverified)?;
+            return Ok(AppEvent::Installed(self.verify(request).await?));
+        }
+        if !unverified.has_token() {
+            return Err(Rejection::MissingToken.into());
+        }
+        let expected = tokens
+            .application_token(unverified.portal())
+            .await
+            .map_err(|e| Rejection::TokenLookup(e.to_string()))?;
+        let event = unverified.verify(expected.as_ref())?;
+        if event.event.eq_ignore_ascii_case("ONAPPUNINSTALL") {
+            return Ok(AppEvent::Uninstalled(Uninstall::from_event(&event)?));
+        }
+        Ok(AppEvent::Other(event))
     }
 
     /// Confirms a request with the OAuth server (see the type's docs) and gives the record.

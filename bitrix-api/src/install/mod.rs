@@ -22,7 +22,10 @@
 //!
 //! `ONAPPUNINSTALL` is an ordinary event checked against the portal's stored
 //! `application_token`: [`uninstall`] (or [`Uninstall::from_event`] on a received event)
-//! says which portal left and whether the user asked to delete its data (`CLEAN`).
+//! says which portal left and whether the user asked to delete its data (`CLEAN`). An
+//! application that binds every event to one URL hands each body to
+//! [`Installer::receive_event`], which sorts `ONAPPINSTALL` (confirmed with the OAuth server),
+//! `ONAPPUNINSTALL` and the rest (both checked against the stored token) into an [`AppEvent`].
 //!
 //! ```no_run
 //! # async fn run(query: Option<&str>, content_type: &str, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
@@ -47,7 +50,7 @@ mod router;
 mod uninstall;
 
 pub use error::InstallError;
-pub use installer::Installer;
+pub use installer::{AppEvent, Installer};
 pub use record::Installation;
 pub use request::{parse, InstallKind, InstallRequest};
 #[cfg(feature = "axum")]

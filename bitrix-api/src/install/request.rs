@@ -5,7 +5,7 @@
 
 use super::{InstallError, Installation};
 use crate::__private::lenient;
-use crate::events::{self, from_form, FormMap, FormValue, Limits, Rejection};
+use crate::events::{self, from_form, FormMap, FormValue, Limits, Rejection, Unverified};
 use crate::oauth::{now_secs, split_scopes, AppStatus, Tokens};
 use crate::Secret;
 use serde::Deserialize;
@@ -132,8 +132,17 @@ fn wizard(mut form: FormMap, query: FormMap) -> Result<InstallRequest, InstallEr
 
 /// An `ONAPPINSTALL` event (installation callback or event handler).
 fn event(content_type: &str, body: &[u8], limits: &Limits) -> Result<InstallRequest, InstallError> {
-    let unverified = events::parse(content_type, body, limits)?;
-    if !unverified.event().eq_ignore_ascii_case("ONAPPINSTALL") {
+    from_event(events::parse(content_type, body, limits)?)
+}
+
+/// Whether a parsed event is `ONAPPINSTALL`.
+pub(crate) fn is_install(event: &Unverified) -> bool {
+    event.event().eq_ignore_ascii_case("ONAPPINSTALL")
+}
+
+/// Reads a parsed `ONAPPINSTALL` (any other event is [`InstallError::WrongEvent`]).
+pub(crate) fn from_event(unverified: Unverified) -> Result<InstallRequest, InstallError> {
+    if !is_install(&unverified) {
         return Err(InstallError::WrongEvent(unverified.event().to_string()));
     }
     if !unverified.has_token() {
