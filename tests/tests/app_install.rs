@@ -257,8 +257,11 @@ async fn forged_install_requests_are_refused() {
         "event": "ONAPPUNINSTALL", "data": {"CLEAN": 1},
         "auth": {"member_id": emu.member_id(), "application_token": "attacker"}
     }));
-    assert_eq!(post(events_url, uninstall).await, 401);
+    assert_eq!(post(events_url.clone(), uninstall).await, 401);
     assert_eq!(registry.len(), 0);
+    // Not an event at all, and a wizard form without the fields it must have.
+    assert_eq!(post(events_url, "AUTH_ID=a1".into()).await, 400);
+    assert_eq!(post(install_url, "AUTH_ID=a1&DOMAIN=x".into()).await, 400);
 }
 
 #[tokio::test]

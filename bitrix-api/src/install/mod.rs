@@ -220,6 +220,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn cut_or_garbled_bodies_are_refused_without_panicking() {
+        let limits = Limits::default();
+        let bodies = [
+            form_body(&install_event()),
+            form_body(&wizard_form()),
+            serde_json::to_string(&install_event()).unwrap(),
+        ];
+        for body in &bodies {
+            let bytes = body.as_bytes();
+            for cut in 0..bytes.len() {
+                for ct in [FORM, "application/json"] {
+                    let _ = parse(Some("DOMAIN=p&PROTOCOL=x"), ct, &bytes[..cut], &limits);
+                }
+                let mut garbled = bytes.to_vec();
+                garbled[cut] = [b'%', b'[', b']', b'&', 0xff][cut % 5];
+                let _ = parse(Some(&body[..cut]), FORM, &garbled, &limits);
+            }
+        }
+    }
+
     #[tokio::test]
     async fn uninstall_is_checked_against_the_stored_token_and_reads_clean() {
         let ev = |clean: i64| {
