@@ -98,7 +98,7 @@ impl fmt::Debug for ClientBuilder {
 }
 
 /// Checks that a URL is absolute, and HTTPS unless it points at a loopback host.
-fn check_url(url: &str, what: &str) -> Result<url::Url, ConfigError> {
+pub(crate) fn check_url(url: &str, what: &str) -> Result<url::Url, ConfigError> {
     let u =
         url::Url::parse(url).map_err(|e| ConfigError(format!("{what} is not a valid URL: {e}")))?;
     let loopback = match u.host() {

@@ -32,6 +32,9 @@
 //!   returns `time` and, for lists, `total` / `next`.
 //! - Events: [`events::receive`] checks and decodes an event a portal POSTs to a handler (PHP
 //!   form encoding or JSON) and hands its data to any `Deserialize` payload type.
+//! - Installation: [`install::Installer`] reads the install wizard's form or `ONAPPINSTALL`,
+//!   confirms it with the OAuth server and gives an [`install::Installation`];
+//!   [`OAuthApp::exchange_code`] trades an authorization code for the first pair.
 //! - Limits: a client-side leaky bucket ([`RateLimit`], on by default) paces every request;
 //!   each method's operating-time budget is followed from `time.operating`; refusals before
 //!   running are repeated, transient failures only for reads ([`RetryPolicy`]).
@@ -46,6 +49,7 @@ mod client;
 mod envelope;
 mod error;
 pub mod events;
+pub mod install;
 pub mod limits;
 mod list;
 mod method;
@@ -69,7 +73,7 @@ pub use error::{
 pub use limits::{LimitStats, RateLimit, RetryPolicy};
 pub use list::ListMethod;
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
-pub use oauth::{OAuthConfig, TokenStore, Tokens};
+pub use oauth::{OAuthApp, OAuthConfig, TokenGrant, TokenStore, Tokens};
 pub use payload::EventPayload;
 pub use secret::Secret;
 pub use transport::{RedirectPolicy, DEFAULT_BODY_LIMIT};

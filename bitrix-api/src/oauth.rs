@@ -1,10 +1,20 @@
 //! OAuth 2.0 tokens: renewal on `expired_token`, one refresh at a time, and a hook to persist
 //! every new pair (refresh tokens are single-use: a pair that is not saved is lost).
+//!
+//! [`OAuthApp`] talks to the OAuth server on an application's own behalf: it exchanges an
+//! authorization code for the first pair and renews a pair by hand, each answer a typed
+//! [`TokenGrant`].
 
-use crate::error::{ApiError, AuthError, DecodeError, TransportError};
+mod app;
+mod grant;
+
+pub use app::{OAuthApp, OAuthAppBuilder};
+pub(crate) use grant::{host_of, now_secs, split_scopes};
+pub use grant::{AppStatus, TokenGrant};
+
+use crate::error::{AuthError, TransportError};
 use crate::secret::Secret;
 use crate::transport::Http;
-use serde::Deserialize;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
@@ -218,49 +228,12 @@ async fn renew(
     cfg: &OAuthConfig,
     refresh_token: &Secret,
 ) -> Result<Tokens, AuthError> {
-    let req = http.client.get(&cfg.token_url).query(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", cfg.client_id.as_str()),
-        ("client_secret", cfg.client_secret.expose()),
-        ("refresh_token", refresh_token.expose()),
-    ]);
-    let answer = http.fetch(req).await?;
-    parse_token_answer(answer.status, answer.content_type, &answer.body)
-}
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: Option<String>,
-    refresh_token: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
-fn parse_token_answer(
-    status: u16,
-    content_type: Option<String>,
-    body: &[u8],
-) -> Result<Tokens, AuthError> {
-    // The body of a token answer holds secrets: it is never kept in an error.
-    let fail = |reason: &str| {
-        AuthError::Decode(DecodeError::redacted(
-            status,
-            content_type.clone(),
-            reason.to_string(),
-            body.len(),
-        ))
+    let keys = grant::Keys {
+        token_url: &cfg.token_url,
+        client_id: &cfg.client_id,
+        client_secret: &cfg.client_secret,
     };
-    let a: TokenAnswer =
-        serde_json::from_slice(body).map_err(|_| fail("the OAuth server did not answer JSON"))?;
-    if let Some(code) = a.error {
-        return Err(AuthError::Refused(ApiError {
-            code,
-            description: a.error_description.unwrap_or_default(),
-            status,
-        }));
-    }
-    match (a.access_token, a.refresh_token) {
-        (Some(acc), Some(refr)) if (200..300).contains(&status) => Ok(Tokens::new(acc, refr)),
-        _ => Err(fail("the OAuth answer has no token pair")),
-    }
+    grant::request(http, &keys, grant::Grant::Refresh(refresh_token))
+        .await?
+        .tokens()
 }

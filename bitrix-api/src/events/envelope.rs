@@ -226,6 +226,14 @@ impl Unverified {
         (!t.is_empty()).then_some(t)
     }
 
+    /// Hands the event over checked against the token it brings itself: only for
+    /// `ONAPPINSTALL`, which is where the application learns the token (the installer confirms
+    /// the portal with the OAuth server instead).
+    pub(crate) fn trust_own_token(self) -> Result<ReceivedEvent, Rejection> {
+        let own = self.token().map(Secret::new);
+        self.verify(own.as_ref())
+    }
+
     /// Checks the event's token against `expected` (`None`: the portal is unknown) in constant
     /// time, and hands the event over when they match.
     pub fn verify(self, expected: Option<&Secret>) -> Result<ReceivedEvent, Rejection> {

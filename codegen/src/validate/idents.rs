@@ -24,6 +24,7 @@ pub(crate) const ROOT_NAMES: &[&str] = &[
     "envelope",
     "error",
     "events",
+    "install",
     "limits",
     "list",
     "method",

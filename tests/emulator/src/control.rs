@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::faults::FaultRequest;
+use crate::install::{InstallApp, InstallFlow};
 use crate::shared::{lock, Shared};
 use crate::state::{ADMIN_USER_ID, OPERATOR_CHAT_ID, RESTRICTED_DEAL_ID};
 use crate::wire::envelope::Answer;
@@ -66,12 +67,12 @@ pub(crate) async fn app_has_bot(State(shared): State<Arc<Shared>>, body: Bytes) 
 }
 
 pub(crate) async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    lock(&shared.tokens).expire_all();
+    lock(&shared.tokens).expire_all(&shared.member_id);
     ok()
 }
 
 pub(crate) async fn issue_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    let t = lock(&shared.tokens).issue(ADMIN_USER_ID);
+    let t = lock(&shared.tokens).issue(&shared.member_id, ADMIN_USER_ID);
     Answer::json(
         200,
         &json!({ "access_token": t.access_token, "refresh_token": t.refresh_token }),
@@ -98,6 +99,9 @@ pub(crate) fn info_json(shared: &Shared) -> Value {
         "queue_id": portal.line.id,
         "restricted_deal_id": RESTRICTED_DEAL_ID,
         "refresh_count": shared.refresh_count.load(Ordering::SeqCst),
+        "member_id": shared.member_id,
+        "domain": shared.host,
+        "installed": shared.installed.load(Ordering::SeqCst),
         "rate_refusals": shared.rate_refusals.load(Ordering::SeqCst),
         "operating_refusals": shared.operating_refusals.load(Ordering::SeqCst),
     })
@@ -167,4 +171,66 @@ pub(crate) async fn customer_message(State(shared): State<Arc<Shared>>, body: By
 pub(crate) async fn deliveries(State(shared): State<Arc<Shared>>) -> Response {
     let list = lock(&shared.deliveries).clone();
     Answer::json(200, &json!(list)).into_response()
+}
+
+#[derive(Deserialize)]
+struct InstallBody {
+    handler_url: String,
+    event_url: Option<String>,
+    #[serde(default)]
+    flow: Option<String>,
+}
+
+/// Installs the application (see [`crate::Emulator::install_app`]).
+pub(crate) async fn install(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req: InstallBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return bad_request(&format!(
+                "expected {{\"handler_url\": \"…\", \"event_url\": \"…\", \"flow\": \"callback\"|\"wizard\"}}: {e}"
+            ))
+        }
+    };
+    let flow = match req.flow.as_deref() {
+        None | Some("callback") => InstallFlow::Callback,
+        Some("wizard") => InstallFlow::Wizard,
+        Some(other) => return bad_request(&format!("unknown flow {other:?}")),
+    };
+    let app = InstallApp {
+        handler_url: req.handler_url,
+        event_url: req.event_url,
+        flow,
+    };
+    let done = crate::install::install(&shared, &app).await;
+    Answer::json(200, &json!(done)).into_response()
+}
+
+#[derive(Deserialize)]
+struct UninstallBody {
+    #[serde(default)]
+    clean: bool,
+}
+
+/// Uninstalls the application (see [`crate::Emulator::uninstall_app`]).
+pub(crate) async fn uninstall(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let req: UninstallBody = if body.is_empty() {
+        UninstallBody { clean: false }
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => return bad_request(&format!("expected {{\"clean\": true|false}}: {e}")),
+        }
+    };
+    match crate::install::uninstall(&shared, req.clean).await {
+        Ok(event) => Answer::json(200, &json!({ "event": event })).into_response(),
+        Err(e) => bad_request(&e),
+    }
+}
+
+/// A one-time authorization code (see [`crate::Emulator::authorize`]).
+pub(crate) async fn authorize(State(shared): State<Arc<Shared>>) -> Response {
+    match crate::install::authorize(&shared) {
+        Ok(code) => Answer::json(200, &json!(code)).into_response(),
+        Err(e) => bad_request(&e),
+    }
 }

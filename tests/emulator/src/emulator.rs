@@ -7,11 +7,12 @@ use std::time::SystemTime;
 
 use tokio::sync::oneshot;
 
-use crate::auth::{random_token, TokenStore, Tokens};
+use crate::auth::{random_token, PortalAddress, TokenStore, Tokens};
 use crate::config::{Config, OperatingLimit, RateLimit};
 use crate::errors;
 use crate::events::{self, CustomerMessage, Delivery, FetchQueue};
 use crate::faults::{Fault, FaultQueue};
+use crate::install::{self, AppInstall, AuthorizationCode, InstallApp};
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
 use crate::rate::LeakyBucket;
@@ -55,18 +56,47 @@ impl Emulator {
     /// Binds `127.0.0.1:config.port` (0: any free port) and serves on a
     /// spawned tokio task. Must be called inside a tokio runtime.
     pub async fn start(config: Config) -> std::io::Result<Emulator> {
+        let tokens = TokenStore::new(config.access_token_ttl);
+        Self::start_with(config, Arc::new(Mutex::new(tokens))).await
+    }
+
+    /// Starts another portal (its own `member_id`, domain and data) that shares `other`'s
+    /// OAuth server, as every Bitrix24 portal shares one: either emulator's token endpoint
+    /// renews the tokens of both, each answer naming the portal the token belongs to, and a
+    /// token works on its own portal's REST API only. `config.access_token_ttl` is `other`'s;
+    /// give both the same `client_id` and `client_secret` (the defaults are) for one
+    /// application installed on two portals.
+    pub async fn start_sharing_oauth(
+        config: Config,
+        other: &Emulator,
+    ) -> std::io::Result<Emulator> {
+        Self::start_with(config, Arc::clone(&other.shared.tokens)).await
+    }
+
+    async fn start_with(
+        config: Config,
+        tokens: Arc<Mutex<TokenStore>>,
+    ) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
         let host = addr.to_string();
+        let base_url = format!("http://{host}");
+        let member_id = random_token();
+        lock(&tokens).add_portal(
+            &member_id,
+            PortalAddress {
+                base_url: base_url.clone(),
+            },
+        );
         let shared = Arc::new(Shared {
-            base_url: format!("http://{host}"),
+            base_url,
             host,
-            member_id: random_token(),
+            member_id,
             portal: Mutex::new(Portal::seed(
                 &config.bot_client_id,
                 unix_secs(SystemTime::now()),
             )),
-            tokens: Mutex::new(TokenStore::new(config.access_token_ttl)),
+            tokens,
             faults: Mutex::new(FaultQueue::default()),
             rate: Mutex::new(config.rate_limit.map(LeakyBucket::new)),
             operating: Mutex::new(config.operating_limit.map(Operating::new)),
@@ -80,6 +110,8 @@ impl Emulator {
             v2_hooks: Mutex::new(None),
             deliveries: Mutex::new(Vec::new()),
             fetch: Mutex::new(FetchQueue::default()),
+            installed: AtomicBool::new(true),
+            app: Mutex::new(None),
             http: crate::http_client()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -205,13 +237,48 @@ impl Emulator {
 
     /// Issues a fresh, valid token pair for user 1, as an installation would.
     pub fn issue_tokens(&self) -> Tokens {
-        lock(&self.shared.tokens).issue(ADMIN_USER_ID)
+        lock(&self.shared.tokens).issue(&self.shared.member_id, ADMIN_USER_ID)
+    }
+
+    /// The portal's `member_id` (random, one per emulator).
+    pub fn member_id(&self) -> String {
+        self.shared.member_id.clone()
+    }
+
+    /// The portal's domain, `127.0.0.1:PORT` (one per emulator; see
+    /// [`start_sharing_oauth`](Self::start_sharing_oauth) for several portals).
+    pub fn domain(&self) -> String {
+        self.shared.host.clone()
+    }
+
+    /// Installs the application as a portal does: POSTs the install request (the
+    /// installation callback or the install wizard's form, see [`InstallApp`]) with a fresh
+    /// token pair to `app.handler_url`, then `ONAPPINSTALL` with another pair and the
+    /// [`application_token`](Self::application_token) to `app.event_url`, if set. Waits for
+    /// the handlers' answers. Installing again repeats both POSTs.
+    pub async fn install_app(&self, app: &InstallApp) -> AppInstall {
+        install::install(&self.shared, app).await
+    }
+
+    /// Uninstalls the application: POSTs `ONAPPUNINSTALL` (`data[CLEAN]` 1 when `clean`) to
+    /// the event handler given at install, if any, and revokes every token and code (calls
+    /// then answer `NO_AUTH_FOUND`, refreshes `invalid_grant`). `Err` when the application
+    /// was not installed with [`install_app`](Self::install_app).
+    pub async fn uninstall_app(&self, clean: bool) -> Result<Option<Delivery>, String> {
+        install::uninstall(&self.shared, clean).await
+    }
+
+    /// A user authorizes the application (step 1 of the full OAuth protocol): a one-time code
+    /// for the token endpoint's `grant_type=authorization_code`, valid 30 seconds. `Err` after
+    /// an uninstall.
+    pub fn authorize(&self) -> Result<AuthorizationCode, String> {
+        install::authorize(&self.shared)
     }
 
     /// Makes every access token issued so far expired (`401 expired_token`);
     /// their refresh tokens stay usable.
     pub fn expire_access_tokens(&self) {
-        lock(&self.shared.tokens).expire_all();
+        lock(&self.shared.tokens).expire_all(&self.shared.member_id);
     }
 
     /// Number of requests the token endpoint received, successful or not.

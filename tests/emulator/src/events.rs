@@ -35,13 +35,13 @@ pub(crate) struct V2Hooks {
 /// One event the emulator POSTed to a handler, and how the handler answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delivery {
-    /// The event's name (`ONIMBOTMESSAGEADD`).
+    /// The event's name (`ONIMBOTMESSAGEADD`; `INSTALL` for the install wizard's POST).
     pub event: String,
     /// The handler URL it was POSTed to.
     pub url: String,
-    /// The chat the event is about.
+    /// The chat the event is about (0 for the application's install events).
     pub chat_id: i64,
-    /// The customer's message.
+    /// The customer's message (empty for the application's install events).
     pub message: String,
     /// The handler's HTTP status; `None` when it could not be reached.
     pub status: Option<u16>,
@@ -233,8 +233,8 @@ fn envelope(shared: &Shared, hooks: &BotHooks, mut data: Value, now: i64) -> Val
 }
 
 /// An `auth` block with a fresh token pair of `user_id` and the application token.
-fn auth_block(shared: &Shared, user_id: i64, now: i64) -> Value {
-    let tokens = lock(&shared.tokens).issue(user_id);
+pub(crate) fn auth_block(shared: &Shared, user_id: i64, now: i64) -> Value {
+    let tokens = lock(&shared.tokens).issue(&shared.member_id, user_id);
     let ttl = shared.config.access_token_ttl.as_secs();
     json!({
         "access_token": tokens.access_token,
@@ -252,7 +252,7 @@ fn auth_block(shared: &Shared, user_id: i64, now: i64) -> Value {
     })
 }
 
-async fn post(
+pub(crate) async fn post(
     shared: &Shared,
     event: &str,
     url: &str,

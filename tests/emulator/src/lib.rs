@@ -71,6 +71,9 @@
 //! | `GET` / `DELETE /_emulator/requests` | read / clear the request log |
 //! | `POST /_emulator/customer_message` `{"chat_id": 101, "text": "hello"}` | a customer writes in an open line; the bot's event is delivered (see below); answers `{"delivery": …, "v2_delivery": …}` (each a delivery or `null`) |
 //! | `GET /_emulator/deliveries` | the events POSTed to handlers: event, url, chat, message, the handler's status |
+//! | `POST /_emulator/install` `{"handler_url": "…", "event_url": "…", "flow": "callback"\|"wizard"}` | install the application (see Installing below); answers `{"install": delivery, "event": delivery or null}` |
+//! | `POST /_emulator/uninstall` `{"clean": true}` | uninstall it: `ONAPPUNINSTALL` to the event handler, every token revoked; answers `{"event": delivery or null}` |
+//! | `POST /_emulator/authorize` | a one-time authorization code: `{"code", "domain", "member_id", "scope"}` |
 //! | `GET` / `DELETE /_emulator/limits` | read / zero the counts of requests refused by the rate limit (`rate_refusals`) and by the operating-time budget (`operating_refusals`) |
 //!
 //! # Events
@@ -89,6 +92,19 @@
 //! What the bot sends back is in the request log like any call. [`scenario`] has scripted
 //! customers.
 //!
+//! # Installing the application
+//!
+//! One emulator is one portal (its own `member_id` and domain `127.0.0.1:PORT`); for several
+//! portals start more with [`Emulator::start_sharing_oauth`], which share one OAuth server
+//! (one token endpoint renews the tokens of every portal, as on Bitrix24). [`Emulator::install_app`] POSTs the install request to the application's handler
+//! with a fresh token pair, as a portal does: an `ONAPPINSTALL` form for an application
+//! without an interface ([`InstallFlow::Callback`]), or the install wizard's frame POST
+//! ([`InstallFlow::Wizard`]); then `ONAPPINSTALL` with the application token to the event
+//! handler, if one is given. [`Emulator::uninstall_app`] POSTs `ONAPPUNINSTALL` and revokes
+//! every token. [`Emulator::authorize`] issues a one-time code for the token endpoint's
+//! `grant_type=authorization_code`; codes and refresh tokens are single-use (a used one is
+//! `400 invalid_grant`).
+//!
 //! A 503 storm or an `OPERATION_TIME_LIMIT` is injected as an `error` fault
 //! (`{"fault": "error", "status": 503, "code": "QUERY_LIMIT_EXCEEDED", "times": 20}`).
 
@@ -101,6 +117,7 @@ mod emulator;
 mod errors;
 mod events;
 mod faults;
+mod install;
 mod log;
 mod methods;
 mod oauth;
@@ -116,6 +133,7 @@ pub use config::{Config, OperatingLimit, RateLimit};
 pub use emulator::Emulator;
 pub use events::{CustomerMessage, Delivery};
 pub use faults::Fault;
+pub use install::{AppInstall, AuthorizationCode, InstallApp, InstallFlow};
 pub mod php_query;
 pub mod scenario;
 pub use log::LoggedRequest;

@@ -1,13 +1,15 @@
 //! The OAuth 2.0 token endpoint (`/oauth/token/`), standing in for the
-//! authorization server: exchanges a refresh token for a new token pair.
+//! authorization server: exchanges an authorization code (issued by
+//! [`crate::Emulator::authorize`]) or a refresh token for a new token pair.
+//! Codes and refresh tokens are single-use.
 //!
 //! Parameters come from the query string (the documented `GET`) or a form or
 //! JSON body. Every request here counts towards
 //! [`crate::Emulator::refresh_count`], whatever its outcome. Errors:
 //! - `grant_type` missing or unsupported → 400 `invalid_request`;
 //! - `client_id`/`client_secret` not the application's → 401 `invalid_client`;
-//! - a refresh token that is unknown or was already used, or any
-//!   `authorization_code` (the emulator hands out no codes) → 400 `invalid_grant`.
+//! - a refresh token or code that is unknown, was already used, expired (a code
+//!   lives 30 seconds) or was revoked by an uninstall → 400 `invalid_grant`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::auth::PortalAddress;
 use crate::shared::{lock, Shared};
 use crate::wire::clock::unix_secs;
 use crate::wire::coerce::{param, text};
@@ -71,24 +74,31 @@ pub(crate) async fn token(
             "client_id or client_secret does not match an installed application",
         );
     }
-    if grant_type == "authorization_code" {
-        return oauth_error(
-            400,
-            "invalid_grant",
-            "the authorization code is unknown or has expired",
-        );
-    }
-    let refresh = get("refresh_token");
-    let (tokens, user_id, ttl) = {
+    let (tokens, user_id, ttl, portal, address) = {
         let mut store = lock(&shared.tokens);
-        let Some(user_id) = store.redeem_refresh(&refresh) else {
-            return oauth_error(
-                400,
-                "invalid_grant",
-                "the refresh token is unknown or has already been used",
-            );
+        let redeemed = if grant_type == "authorization_code" {
+            store
+                .redeem_code(&get("code"))
+                .ok_or("the authorization code is unknown, has expired or has already been used")
+        } else {
+            store
+                .redeem_refresh(&get("refresh_token"))
+                .ok_or("the refresh token is unknown or has already been used")
         };
-        (store.issue(user_id), user_id, store.ttl())
+        let (portal, user_id) = match redeemed {
+            Ok(found) => found,
+            Err(why) => return oauth_error(400, "invalid_grant", why),
+        };
+        let address = store.portal(&portal).cloned().unwrap_or(PortalAddress {
+            base_url: shared.base_url.clone(),
+        });
+        (
+            store.issue(&portal, user_id),
+            user_id,
+            store.ttl(),
+            portal,
+            address,
+        )
     };
     let expires_in = ttl.as_secs();
     let expires = unix_secs(SystemTime::now()) + i64::try_from(expires_in).unwrap_or(i64::MAX / 2);
@@ -96,11 +106,11 @@ pub(crate) async fn token(
         200,
         &json!({
             "access_token": tokens.access_token,
-            "client_endpoint": format!("{}/rest/", shared.base_url),
+            "client_endpoint": format!("{}/rest/", address.base_url),
             "domain": shared.host,
             "expires": expires,
             "expires_in": expires_in,
-            "member_id": shared.member_id,
+            "member_id": &*portal,
             "refresh_token": tokens.refresh_token,
             "scope": SCOPE,
             "server_endpoint": format!("{}/oauth/rest/", shared.base_url),

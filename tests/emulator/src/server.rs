@@ -38,6 +38,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/expire_tokens", post(control::expire_tokens))
         .route("/_emulator/tokens", post(control::issue_tokens))
         .route("/_emulator/info", get(control::info))
+        .route("/_emulator/install", post(control::install))
+        .route("/_emulator/uninstall", post(control::uninstall))
+        .route("/_emulator/authorize", post(control::authorize))
         .route(
             "/_emulator/customer_message",
             post(control::customer_message),
@@ -193,7 +196,12 @@ fn process(
 ) -> (Answer, Option<i64>, Option<ApiError>) {
     let caller = {
         let tokens = lock(&shared.tokens);
-        authenticate(creds, &shared.config.webhook_code, &tokens)
+        authenticate(
+            creds,
+            &shared.config.webhook_code,
+            &shared.member_id,
+            &tokens,
+        )
     };
     let caller = match caller {
         Ok(c) => c,

@@ -1,12 +1,13 @@
 //! The state shared by the server tasks and the [`crate::Emulator`] handle.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::auth::TokenStore;
 use crate::config::Config;
 use crate::events::{BotHooks, Delivery, FetchQueue, V2Hooks};
 use crate::faults::FaultQueue;
+use crate::install::Installed;
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
 use crate::rate::LeakyBucket;
@@ -24,7 +25,9 @@ pub(crate) struct Shared {
     /// Portal identifier sent as `member_id`.
     pub member_id: String,
     pub portal: Mutex<Portal>,
-    pub tokens: Mutex<TokenStore>,
+    /// The OAuth server's tokens and codes (shared with other emulators started with
+    /// `Emulator::start_sharing_oauth`).
+    pub tokens: Arc<Mutex<TokenStore>>,
     pub faults: Mutex<FaultQueue>,
     pub rate: Mutex<Option<LeakyBucket>>,
     pub operating: Mutex<Option<Operating>>,
@@ -47,6 +50,10 @@ pub(crate) struct Shared {
     pub fetch: Mutex<FetchQueue>,
     /// The client that POSTs events.
     pub http: reqwest::Client,
+    /// Whether the application is installed (codes are issued only then).
+    pub installed: AtomicBool,
+    /// The handlers of the application installed with `install_app`, if any.
+    pub app: Mutex<Option<Installed>>,
 }
 
 /// Locks a mutex, carrying on with the data if another thread panicked
