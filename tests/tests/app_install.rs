@@ -269,7 +269,9 @@ async fn the_control_endpoint_installs_too() {
     let emu = Emulator::start(Config::default()).await.unwrap();
     let registry = Arc::new(Registry::default());
     let (install_url, _) = serve(&emu, Arc::clone(&registry)).await;
-    let answer: serde_json::Value = bitrix_emulator::http_client().build().unwrap()
+    let answer: serde_json::Value = bitrix_emulator::http_client()
+        .build()
+        .unwrap()
         .post(format!("{}/_emulator/install", emu.base_url()))
         .json(&serde_json::json!({"handler_url": install_url, "flow": "callback"}))
         .send()
@@ -281,7 +283,9 @@ async fn the_control_endpoint_installs_too() {
     assert_eq!(answer["install"]["status"], 200, "{answer}");
     assert!(answer["event"].is_null());
     assert!(registry.get(&emu.member_id()).is_some());
-    let code: serde_json::Value = bitrix_emulator::http_client().build().unwrap()
+    let code: serde_json::Value = bitrix_emulator::http_client()
+        .build()
+        .unwrap()
         .post(format!("{}/_emulator/authorize", emu.base_url()))
         .send()
         .await

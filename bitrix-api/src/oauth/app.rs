@@ -98,7 +98,7 @@ impl OAuthAppBuilder {
             body_limit: self.body_limit,
             https_only: url.scheme() == "https",
         })
-        .map_err(|e| ConfigError(format!("cannot start the HTTP client: {}", e.without_url())))?;
+        .map_err(|e| ConfigError(format!("cannot start the HTTP client: {e}")))?;
         Ok(OAuthApp {
             client_id: self.client_id,
             client_secret: self.client_secret,
