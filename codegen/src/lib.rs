@@ -20,6 +20,7 @@
 //! this one; a build of `bitrix-api` never compiles them.
 
 pub mod diag;
+pub mod example;
 pub mod ir;
 pub mod load;
 pub mod render;

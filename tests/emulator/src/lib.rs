@@ -108,6 +108,7 @@ mod operating;
 mod rate;
 mod server;
 mod shared;
+mod spec_table;
 mod state;
 mod wire;
 
