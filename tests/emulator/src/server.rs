@@ -171,7 +171,7 @@ async fn rest(
             entry.status = 200;
             entry.error = Some(code.clone());
             lock(&shared.log).push(entry);
-            let result = serde_json::json!({ "error": code, "error_description": message });
+            let result = crate::methods::generic::result_error(&method, code, message);
             let time = timing.time_object(std::time::Duration::ZERO, None);
             return Answer::reply(result.into(), time).into_response();
         }

@@ -50,6 +50,19 @@ pub(crate) fn answer(spec: &MethodSpec, call: &Call<'_>) -> Outcome {
     Ok(spec.result.clone())
 }
 
+/// The `result` of an answer that reports `code` inside a successful answer: the method's
+/// example result (so its other always-present fields are there, as in the documented answers)
+/// with `error` and `error_description` set.
+pub(crate) fn result_error(method: &str, code: String, message: String) -> Value {
+    let mut result = match table().method(method).map(|m| &m.result) {
+        Some(Value::Object(example)) => example.clone(),
+        _ => serde_json::Map::new(),
+    };
+    result.insert("error".into(), Value::String(code));
+    result.insert("error_description".into(), Value::String(message));
+    Value::Object(result)
+}
+
 /// The error for a missing required param: the method's documented one, else
 /// `INVALID_ARG_VALUE`.
 fn missing(p: &ParamSpec) -> ApiError {

@@ -159,6 +159,8 @@ async fn errors_inside_the_result_are_injected_as_documented() {
     let result = r.result();
     assert_eq!(result["error"], "CONNECTOR_ID_REQUIRED");
     assert_eq!(result["error_description"], "Connector ID is not specified");
+    // The result's other always-present fields are there, as in the documented answer.
+    assert!(result["result"].is_boolean(), "{result}");
 }
 
 #[tokio::test]
