@@ -10,8 +10,7 @@ use std::path::PathBuf;
 
 use bitrix_codegen::example::{result_example, Resolver};
 use bitrix_codegen::ir::{
-    Api, Auth, BoolEncoding, ErrorVariantIr, FieldIr, MethodIr, NamespaceIr, Presence, RustTy,
-    TypeDef,
+    Api, BoolEncoding, ErrorVariantIr, FieldIr, MethodIr, NamespaceIr, Presence, RustTy, TypeDef,
 };
 use serde_json::{json, Value};
 
@@ -56,7 +55,6 @@ fn method(api: &Api, ns: &NamespaceIr, m: &MethodIr) -> Value {
     json!({
         "name": m.wire,
         "scopes": m.scopes.iter().map(|s| s.wire.as_str()).collect::<Vec<_>>(),
-        "session": m.auth.contains(&Auth::Session),
         "params": params,
         "result": result,
         "errors": errors(own),

@@ -164,6 +164,19 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_table_parses_quickly() {
+        let start = std::time::Instant::now();
+        let t: Table = serde_json::from_str(TABLE).unwrap();
+        let took = start.elapsed();
+        eprintln!(
+            "{} methods, {} bytes, parsed in {took:?}",
+            t.methods.len(),
+            TABLE.len()
+        );
+        assert!(took < std::time::Duration::from_millis(500), "{took:?}");
+    }
+
+    #[test]
     fn documented_cases_are_found_by_code_and_message() {
         let t = table();
         let e = t

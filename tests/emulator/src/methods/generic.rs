@@ -38,11 +38,8 @@ pub(crate) fn answer(spec: &MethodSpec, call: &Call<'_>) -> Outcome {
     for p in &spec.params {
         let required = p.required == "yes" || (p.required == "webhook" && webhook);
         match given(&call.params.map, &p.name) {
-            Some(v) if !is_empty(v) => {
-                if !fits(&p.kind, v) {
-                    return Err(wrong_type(p));
-                }
-            }
+            Some(v) if !is_empty(v) && !fits(&p.kind, v) => return Err(wrong_type(p)),
+            Some(v) if !is_empty(v) => {}
             _ if required => return Err(missing(p)),
             _ => {}
         }
