@@ -84,6 +84,20 @@ impl Cx<'_> {
         for m in firsts {
             set.insert(&m.wire, ());
         }
+        // A param required when a sibling we send has the value we send for it.
+        for f in fields {
+            let Some(cond) = &f.constraints.required_if else {
+                continue;
+            };
+            let sibling = fields.iter().find(|s| s.wire == cond.sibling.wire);
+            let sent = sibling
+                .filter(|s| s.presence == Presence::Required || set.contains_key(s.wire.as_str()));
+            if sent
+                .is_some_and(|s| self.wire_text(&s.ty, &s.constraints) == Some(cond.value.clone()))
+            {
+                set.insert(&f.wire, ());
+            }
+        }
         for f in fields.iter().filter(|f| set.contains_key(f.wire.as_str())) {
             let value = self.value(&f.ty, &f.constraints, f.secret, depth);
             let value = if f.presence == Presence::Nullable {
@@ -150,6 +164,28 @@ impl Cx<'_> {
                     None => format!("compile_error!(\"unknown type {path}\")"),
                 }
             }
+        }
+    }
+
+    /// The wire text of the dummy value `value` gives for a scalar type, when it has one.
+    fn wire_text(&self, ty: &RustTy, c: &Constraints) -> Option<String> {
+        match ty {
+            RustTy::Int => Some(
+                self.value(ty, c, false, 0)
+                    .trim_end_matches("i64")
+                    .to_string(),
+            ),
+            RustTy::Str => Some("x".to_string()),
+            RustTy::Named(path) => match self.types.resolve(path) {
+                Some(TypeDef::Enum(e)) => Some(
+                    e.variants
+                        .first()
+                        .map_or("x", |v| v.wire.as_str())
+                        .to_string(),
+                ),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
