@@ -1,5 +1,11 @@
-//! Generates the conformance registry: for every spec method, a function that decodes a JSON
-//! `result` into the method's generated result type.
+//! Generates, from the spec's IR:
+//! - `registry.rs`, the conformance registry: for every spec method, a function that decodes a
+//!   JSON `result` into the method's generated result type;
+//! - `calls.rs` (see `build/calls.rs`): for every spec method, a typed call with its required
+//!   params, for the test that calls every method against the emulator.
+
+#[path = "build/calls.rs"]
+mod calls;
 
 use std::path::PathBuf;
 
@@ -32,8 +38,12 @@ fn main() {
          #[allow(deprecated)]\n\
          pub fn decode_result(method: &str, json: &str) -> Option<Result<(), String>> {{\n    match method {{\n{arms}        _ => None,\n    }}\n}}\n"
     );
-    let path = out.join("registry.rs");
-    if let Err(e) = bitrix_codegen::render::write_if_changed(&path, &code) {
+    write(&out.join("registry.rs"), &code);
+    write(&out.join("calls.rs"), &calls::generate(&api));
+}
+
+fn write(path: &std::path::Path, code: &str) {
+    if let Err(e) = bitrix_codegen::render::write_if_changed(path, code) {
         eprintln!("error: cannot write {}: {e}", path.display());
         std::process::exit(1);
     }

@@ -112,6 +112,8 @@ pub struct MethodIr {
     pub result_doc: String,
     /// Wire type text of the result.
     pub result_wire_type: String,
+    /// The spec's example `result` (`result.example`), checked against the result type.
+    pub result_example: Option<serde_yaml::Value>,
     /// The result's `error` and `error_description` fields, when errors can arrive inside
     /// the result.
     pub result_error: Option<ResultErrorFields>,

@@ -16,10 +16,14 @@
 //! }
 //! ```
 //!
+//! [`example`] checks a spec `result.example` against the result type and builds an example
+//! result from the type; the emulator's and the tests' build scripts use it with the IR.
+//!
 //! The docs parser, `drift` and `import` live in the `bitrix-tools` crate, which builds on
 //! this one; a build of `bitrix-api` never compiles them.
 
 pub mod diag;
+pub mod example;
 pub mod ir;
 pub mod load;
 pub mod render;

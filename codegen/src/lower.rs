@@ -179,7 +179,35 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         }
         ns.event_enum = name;
     }
+    check_examples(set, &api, &mut diags);
     (api, diags)
+}
+
+/// Every `result.example` has its result type's shape.
+fn check_examples(set: &SpecSet, api: &Api, diags: &mut Vec<Diagnostic>) {
+    for m in set.methods.values() {
+        let Some(example) = &m.value.result.example else {
+            continue;
+        };
+        let found = api.namespaces.values().find_map(|ns| {
+            ns.methods
+                .iter()
+                .find(|ir| ir.wire == m.value.method)
+                .map(|ir| (ns, ir))
+        });
+        let Some((ns, ir)) = found else { continue };
+        let types = crate::example::Resolver::new(api, ns, ir);
+        if let Err(e) = crate::example::check(&types, &ir.result, example) {
+            diags.push(
+                Diagnostic::new(
+                    &m.path,
+                    "result.example",
+                    format!("the example does not fit the result type: {e}"),
+                )
+                .hint("copy one documented answer's result, or fix the result's fields"),
+            );
+        }
+    }
 }
 
 /// What `see_also` entries of an event may link to.
@@ -384,6 +412,7 @@ fn lower_method(
         deviations: deviation_irs(&m.deviations),
         result_doc: m.result.description.clone().unwrap_or_default(),
         result_wire_type: wire_type(&m.result.ty, m.result.items.as_ref()),
+        result_example: m.result.example.clone(),
         result,
         errors,
         types,

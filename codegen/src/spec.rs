@@ -486,6 +486,10 @@ pub struct ResultSpec {
     /// What it holds, in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// One documented answer's `result` (a method's result only): `check` verifies that it has
+    /// the result type's shape; the emulator answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_yaml::Value>,
 }
 
 /// The items of an `array` or `map`: a type name, or a whole type for nested collections

@@ -249,6 +249,16 @@ impl Validator {
                 );
             }
             self.result(path, v);
+            if v.example.is_some() {
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        "data_value.example",
+                        "example is for a method's result, not an event's data",
+                    )
+                    .hint("remove it; the conformance test decodes the docs' event examples"),
+                );
+            }
         }
         self.deviation_reasons(path, &e.deviations);
     }

@@ -53,6 +53,7 @@ fn schema_matches_the_model() {
         encoding: Some(Encoding::Yn),
         nullable: true,
         description: Some("d".into()),
+        example: Some(serde_yaml::Value::Bool(true)),
     };
     let error = ErrorSpec {
         code: "X".into(),

@@ -32,6 +32,10 @@ pub struct Config {
     /// `CLIENT_ID` the application's chat-bot was registered with; webhook
     /// callers of `imopenlines.bot.session.transfer` and `.finish` must send it.
     pub bot_client_id: String,
+    /// Scopes granted to the webhook and to the OAuth application (`imbot`, `imopenlines`,
+    /// …); a spec method needing another answers `403 insufficient_scope`. `None` (the
+    /// default): every scope.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Default for Config {
@@ -47,6 +51,7 @@ impl Default for Config {
             client_id: "local.65f0c0ffee0a11.00000001".to_owned(),
             client_secret: "EmUlAtOrSeCrEt0123456789abcdefghijklmnopQRSTUVwxyz".to_owned(),
             bot_client_id: "emulator_support_bot".to_owned(),
+            scopes: None,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::{random_token, PortalAddress, TokenStore, Tokens};
 use crate::config::{Config, OperatingLimit, RateLimit};
 use crate::errors;
 use crate::events::{self, CustomerMessage, Delivery, FetchQueue};
-use crate::faults::{Fault, FaultQueue};
+use crate::faults::{self, Fault, FaultQueue};
 use crate::install::{self, AppInstall, AuthorizationCode, InstallApp};
 use crate::log::LoggedRequest;
 use crate::operating::Operating;
@@ -112,6 +112,7 @@ impl Emulator {
             fetch: Mutex::new(FetchQueue::default()),
             installed: AtomicBool::new(true),
             app: Mutex::new(None),
+            scopes: Mutex::new(config.scopes.as_ref().map(|s| s.iter().cloned().collect())),
             http: crate::http_client()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -296,6 +297,47 @@ impl Emulator {
     /// (case-insensitive, `.json` suffix ignored).
     pub fn inject_fault_for(&self, method: &str, fault: Fault, times: usize) {
         lock(&self.shared.faults).push(fault, times, Some(method));
+    }
+
+    /// Answers the next `times` requests of `method` with its documented error `code` (one of
+    /// the method's own errors in the spec, or a system error of `spec/common/errors.yaml`),
+    /// with the documented status and message, without running the method. An error the docs
+    /// place inside a successful answer comes as `200` with `result.error`. For a code with
+    /// several documented cases, the first; [`Emulator::inject_documented_case`] picks one by
+    /// its message. `Err` when the method is not in the spec or does not document the code.
+    pub fn inject_documented_error(
+        &self,
+        method: &str,
+        code: &str,
+        times: usize,
+    ) -> Result<(), String> {
+        self.inject_documented_case(method, code, None, times)
+    }
+
+    /// Like [`Emulator::inject_documented_error`], for the case of `code` with `message`
+    /// (any case when `None`).
+    pub fn inject_documented_case(
+        &self,
+        method: &str,
+        code: &str,
+        message: Option<&str>,
+        times: usize,
+    ) -> Result<(), String> {
+        let fault = faults::documented(method, code, message)?;
+        lock(&self.shared.faults).push(fault, times, Some(method));
+        Ok(())
+    }
+
+    /// Replaces the scopes granted to the webhook and the application (`None`: every scope);
+    /// a spec method needing a scope not granted answers `403 insufficient_scope`.
+    pub fn set_scopes(&self, scopes: Option<&[&str]>) {
+        *lock(&self.shared.scopes) = scopes.map(|s| s.iter().map(|x| (*x).to_owned()).collect());
+    }
+
+    /// Whether `method` has a stateful handler (open-line dialogs, bot sessions, `imbot`
+    /// registration, `user.get`, `batch`); every other spec method gets the spec-driven answer.
+    pub fn is_stateful(method: &str) -> bool {
+        crate::faults::normalize_method(method) == "batch" || crate::methods::is_stateful(method)
     }
 
     /// Drops all pending faults.

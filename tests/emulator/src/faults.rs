@@ -28,6 +28,32 @@ pub enum Fault {
         /// The `error_description` text.
         message: String,
     },
+    /// Answer `200` with `{"result": {"error": code, "error_description": message}}` without
+    /// running the method: an error the docs place inside a successful answer.
+    ResultError {
+        /// The result's `error` code.
+        code: String,
+        /// The result's `error_description` text.
+        message: String,
+    },
+}
+
+/// The fault that answers `method`'s documented error `code` (its own, or a system error),
+/// the case with `message` when given, else the first; `Err` says why there is none.
+pub(crate) fn documented(method: &str, code: &str, message: Option<&str>) -> Result<Fault, String> {
+    let case = crate::spec_table::table().documented(method, code, message)?;
+    Ok(if case.in_result {
+        Fault::ResultError {
+            code: case.code,
+            message: case.message,
+        }
+    } else {
+        Fault::Error {
+            status: case.status,
+            code: case.code,
+            message: case.message,
+        }
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +131,8 @@ pub(crate) fn truncate(body: &[u8]) -> Vec<u8> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultRequest {
-    /// `html502`, `truncated`, `delay` or `error`.
+    /// `html502`, `truncated`, `delay`, `error` or `documented` (`method`'s documented error
+    /// `code`, with its documented status and message; `message` picks one of several cases).
     pub fault: String,
     /// How many requests it applies to (default 1).
     #[serde(default)]
@@ -148,8 +175,12 @@ impl FaultRequest {
                 }
                 _ => Err("an error fault needs a non-empty code".to_owned()),
             },
+            "documented" => match (&self.method, &self.code) {
+                (Some(method), Some(code)) => documented(method, code, self.message.as_deref()),
+                _ => Err("a documented fault needs a method and a code".to_owned()),
+            },
             other => Err(format!(
-                "unknown fault {other:?}; expected html502, truncated, delay or error"
+                "unknown fault {other:?}; expected html502, truncated, delay, error or documented"
             )),
         }
     }
@@ -168,6 +199,32 @@ mod tests {
         assert_eq!(q.take("BATCH"), Some(Fault::Truncated));
         assert_eq!(q.take("batch"), Some(Fault::Html502));
         assert_eq!(q.take("batch"), None);
+    }
+
+    #[test]
+    fn documented_faults_take_the_spec_status_and_message() {
+        let req = |code: &str| FaultRequest {
+            fault: "documented".into(),
+            times: None,
+            delay_ms: None,
+            method: Some("imopenlines.bot.session.finish".into()),
+            status: None,
+            code: Some(code.into()),
+            message: None,
+        };
+        assert_eq!(
+            req("WRONG_AUTH_TYPE").to_fault(),
+            Ok(Fault::Error {
+                status: 403,
+                code: "WRONG_AUTH_TYPE".into(),
+                message: "Access for this method not allowed by session authorization".into(),
+            })
+        );
+        assert!(matches!(
+            req("insufficient_scope").to_fault(),
+            Ok(Fault::Error { status: 403, .. })
+        ));
+        assert!(req("NOT_DOCUMENTED").to_fault().is_err());
     }
 
     #[test]

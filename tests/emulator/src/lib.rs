@@ -1,16 +1,19 @@
 //! A local, emulated Bitrix24 portal for end-to-end tests, examples and
 //! benchmarks of the `bitrix-api` SDK.
 //!
-//! The server listens on `127.0.0.1` only and answers the way a portal does
-//! for the open-line methods the SDK covers:
+//! The server listens on `127.0.0.1` only and answers every method of the
+//! spec (`spec/methods`) the way a portal does:
 //!
 //! - REST calls over an incoming webhook (`/rest/{user}/{code}/{method}`) or
 //!   an OAuth token (`/rest/{method}` with `auth`), parameters as JSON, form
 //!   (with `FIELDS[NAME]`-style nesting), multipart text fields or query;
-//! - `imopenlines.dialog.get`, `imopenlines.crm.chat.get`,
+//! - statefully, against a seeded portal: `imopenlines.dialog.get`,
+//!   `imopenlines.crm.chat.get`,
 //!   `imopenlines.bot.session.{message.send,operator,transfer,finish}` and
-//!   `batch`, with the documented result shapes and error answers; any
-//!   other method is `404 ERROR_METHOD_NOT_FOUND`;
+//!   `batch`, with the documented result shapes and error answers;
+//! - every other spec method from the spec itself (see [Spec-driven
+//!   answers](#spec-driven-answers)); a method the spec lacks is
+//!   `404 ERROR_METHOD_NOT_FOUND` (`Method not found!`);
 //! - the OAuth token endpoint with single-use refresh tokens;
 //! - `imbot.register`, `imbot.v2.Bot.register` and `imbot.v2.Event.get` (see Events below);
 //! - `user.get`, a paginated list (50 a page, `total` / `next`, the fast
@@ -42,10 +45,55 @@
 //! 4. Authentication: `401 NO_AUTH_FOUND` for a wrong webhook or an unknown
 //!    token, `401 expired_token` for an expired one.
 //! 5. The rate limit, if configured (a `batch` counts as one request).
-//! 6. The method's operating-time budget, if configured (each command of a
+//! 6. The method's name: one the spec lacks (and no stateful handler has) is
+//!    `404 ERROR_METHOD_NOT_FOUND`.
+//! 7. Its scopes: a spec method needing a scope the caller was not granted
+//!    ([`Config::scopes`], [`Emulator::set_scopes`]; default every scope;
+//!    browser sessions are not limited) is `403 insufficient_scope`.
+//! 8. The method's operating-time budget, if configured (each command of a
 //!    `batch` is checked and charged on its own; the outer `batch` is not).
-//! 7. The method, answered as `{"result", "time"}` or `{"error",
-//!    "error_description"}`, `application/json; charset=utf-8`.
+//! 9. The method — its stateful handler, else the spec-driven answer —
+//!    answered as `{"result", "time"}` or `{"error", "error_description"}`,
+//!    `application/json; charset=utf-8`.
+//!
+//! Steps 6–9 run for each command of a `batch` too.
+//!
+//! # Spec-driven answers
+//!
+//! `build.rs` reads `spec/` through the generator (`bitrix_codegen`'s IR) and
+//! embeds a table of every method: scopes, params with their wire kind,
+//! result, documented errors. Decided at build time, the emulator needs no
+//! spec directory at run time (tests run it from any directory) and does not
+//! link the generator; the table (115 KB of JSON for 117 methods) is parsed
+//! once, on the first REST call (14 ms in a debug build), not at start-up. A
+//! method added to the spec is answered after the next build, without code
+//! here. A method without a stateful handler:
+//!
+//! - a required param missing (absent, `null` or `""`; `webhook`-only params
+//!   on webhook calls) answers the method's documented error for it when its
+//!   errors follow one of the docs' two general forms — a code `<PARAM>_EMPTY`,
+//!   or `ERROR_ARGUMENT` with `Argument '<PARAM>' is null or empty` — else
+//!   `400 INVALID_ARG_VALUE` (the docs name no system error for bad
+//!   arguments);
+//! - a param of the wrong wire kind (text where an integer is expected, a
+//!   list for a string, …; form and query values are text, so numbers and
+//!   `Y`/`N` are read from text) answers the documented `ERROR_ARGUMENT`
+//!   `The value of an argument '<PARAM>' has an invalid type` when there is
+//!   one, else `400 INVALID_ARG_VALUE`;
+//! - otherwise the result: the spec's `result.example` (one documented
+//!   answer), else one built from the result type (`1`, `"text"`, `true`, one
+//!   item per list, an object with every always-present field, an enum's first
+//!   value), with the `time` block; the rate limit and the operating-time
+//!   budget apply as for any call.
+//!
+//! Any documented error of any spec method (its own, or a system error of
+//! `spec/common/errors.yaml`) is injected with
+//! [`Emulator::inject_documented_error`] or `POST /_emulator/fault`
+//! `{"fault": "documented", …}`: the next call(s) of that method answer the
+//! documented status and message without running it; an error the docs place
+//! inside a successful answer (`in_result`) comes as `200` with the method's
+//! example result plus `error` and `error_description`. [`Emulator::is_stateful`]
+//! tells the two kinds of method apart.
 //!
 //! # Seeded portal
 //!
@@ -63,6 +111,7 @@
 //! | request | effect |
 //! |---|---|
 //! | `POST /_emulator/fault` `{"fault": "html502"\|"truncated"\|"delay"\|"error", "times": N, "method": "m", "delay_ms": D, "status": S, "code": "C", "message": "M"}` | queue a fault (`times` defaults to 1; `method` limits it to one REST method; `delay_ms` for `delay`; `status`/`code`/`message` for `error`) |
+//! | `POST /_emulator/fault` `{"fault": "documented", "method": "m", "code": "C", "times": N, "message": "M"}` | answer the next N calls of spec method `m` with its documented error `C` (its own or a system error), documented status and message; `message` picks one case of a code documented several times |
 //! | `DELETE /_emulator/fault` | drop all queued faults |
 //! | `POST /_emulator/app_has_bot` `{"value": false}` | unregister (or register) the application's chat-bot |
 //! | `POST /_emulator/expire_tokens` | expire every issued access token |
@@ -125,6 +174,7 @@ mod operating;
 mod rate;
 mod server;
 mod shared;
+mod spec_table;
 mod state;
 mod wire;
 

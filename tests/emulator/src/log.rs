@@ -38,5 +38,6 @@ fn fault_name<S: serde::Serializer>(f: &Option<Fault>, s: S) -> Result<S::Ok, S:
         Some(Fault::Error { status, code, .. }) => {
             s.serialize_str(&format!("error {status} {code}"))
         }
+        Some(Fault::ResultError { code, .. }) => s.serialize_str(&format!("result error {code}")),
     }
 }

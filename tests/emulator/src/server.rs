@@ -170,6 +170,14 @@ async fn rest(
             lock(&shared.log).push(entry);
             return Answer::error(&err).into_response();
         }
+        Some(Fault::ResultError { code, message }) => {
+            entry.status = 200;
+            entry.error = Some(code.clone());
+            lock(&shared.log).push(entry);
+            let result = crate::methods::generic::result_error(&method, code, message);
+            let time = timing.time_object(std::time::Duration::ZERO, None);
+            return Answer::reply(result.into(), time).into_response();
+        }
         Some(Fault::Truncated) | None => {}
     }
     let truncate = fault == Some(Fault::Truncated);

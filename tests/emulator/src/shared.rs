@@ -1,5 +1,6 @@
 //! The state shared by the server tasks and the [`crate::Emulator`] handle.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -48,6 +49,8 @@ pub(crate) struct Shared {
     pub deliveries: Mutex<Vec<Delivery>>,
     /// The bot's fetch-mode events (`imbot.v2.Event.get`).
     pub fetch: Mutex<FetchQueue>,
+    /// Scopes granted to the webhook and the application; `None`: every scope.
+    pub scopes: Mutex<Option<BTreeSet<String>>>,
     /// The client that POSTs events.
     pub http: reqwest::Client,
     /// Whether the application is installed (codes are issued only then).

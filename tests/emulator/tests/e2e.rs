@@ -10,6 +10,7 @@ mod e2e {
     mod dialog;
     mod events;
     mod faults;
+    mod generic;
     mod list;
     mod operating;
     mod rate;

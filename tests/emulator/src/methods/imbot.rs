@@ -192,5 +192,9 @@ pub(crate) fn register_v2(call: &Call<'_>) -> Outcome {
         webhook,
     });
     call.shared.app_has_bot.store(true, Ordering::SeqCst);
-    Ok(json!({"bot": {"id": portal.bot.id, "code": code, "eventMode": mode}}))
+    // `users` is always present in the documented answer (the spec marks it required).
+    Ok(json!({
+        "bot": {"id": portal.bot.id, "code": code, "eventMode": mode},
+        "users": [],
+    }))
 }

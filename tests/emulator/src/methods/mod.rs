@@ -6,6 +6,7 @@ use crate::auth::Caller;
 use crate::errors::{self, ApiError};
 use crate::operating::Usage;
 use crate::shared::{lock, Shared};
+use crate::spec_table::table;
 use crate::wire::params::Params;
 use std::sync::atomic::Ordering;
 
@@ -13,6 +14,7 @@ pub(crate) mod batch;
 pub(crate) mod bot_session;
 pub(crate) mod crm_chat;
 pub(crate) mod dialog;
+pub(crate) mod generic;
 pub(crate) mod imbot;
 pub(crate) mod user;
 
@@ -61,27 +63,28 @@ pub(crate) fn run_metered(
 ) -> (Result<Reply, ApiError>, Option<Usage>) {
     let shared = call.shared;
     let user = call.caller.user_id;
-    let known = method == "user.get" || dispatch_plain_known(method);
-    if known {
-        if let Some(op) = lock(&shared.operating).as_mut() {
-            if !op.admit(user, method) {
-                shared.operating_refusals.fetch_add(1, Ordering::SeqCst);
-                return (Err(errors::OPERATION_TIME_LIMIT), None);
-            }
+    let spec = table().method(method);
+    let known = spec.is_some() || method == "user.get" || dispatch_plain_known(method);
+    if !known {
+        return (Err(errors::METHOD_NOT_FOUND), None);
+    }
+    if let Some(refusal) = spec.and_then(|s| generic::scope_refusal(s, call)) {
+        return (Err(refusal), None);
+    }
+    if let Some(op) = lock(&shared.operating).as_mut() {
+        if !op.admit(user, method) {
+            shared.operating_refusals.fetch_add(1, Ordering::SeqCst);
+            return (Err(errors::OPERATION_TIME_LIMIT), None);
         }
     }
     let reply = dispatch_plain(method, call).unwrap_or(Err(errors::METHOD_NOT_FOUND));
-    let usage = if known {
-        lock(&shared.operating)
-            .as_mut()
-            .map(|op| op.charge(user, method))
-    } else {
-        None
-    };
+    let usage = lock(&shared.operating)
+        .as_mut()
+        .map(|op| op.charge(user, method));
     (reply, usage)
 }
 
-/// Whether `method` is one `dispatch_plain` runs (other than `user.get`).
+/// Whether `method` has a stateful handler (other than `user.get`).
 fn dispatch_plain_known(method: &str) -> bool {
     matches!(
         method,
@@ -97,7 +100,14 @@ fn dispatch_plain_known(method: &str) -> bool {
     )
 }
 
-/// Runs a method other than `batch`; `None` when the name is unknown.
+/// Methods with a stateful handler, which takes precedence over the spec-driven answer.
+pub(crate) fn is_stateful(method: &str) -> bool {
+    let method = crate::faults::normalize_method(method);
+    method == "user.get" || dispatch_plain_known(&method)
+}
+
+/// Runs a method other than `batch`: its stateful handler, else the spec-driven answer;
+/// `None` when the name is unknown.
 pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Reply, ApiError>> {
     if method == "user.get" {
         return Some(user::get(call));
@@ -112,7 +122,7 @@ pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Rep
         "imbot.register" => imbot::register(call),
         "imbot.v2.event.get" => imbot::event_get(call),
         "imbot.v2.bot.register" => imbot::register_v2(call),
-        _ => return None,
+        _ => generic::answer(table().method(method)?, call),
     };
     Some(outcome.map(Reply::from))
 }
