@@ -32,8 +32,44 @@ fn main() {
          #[allow(deprecated)]\n\
          pub fn decode_result(method: &str, json: &str) -> Option<Result<(), String>> {{\n    match method {{\n{arms}        _ => None,\n    }}\n}}\n"
     );
-    let path = out.join("registry.rs");
-    if let Err(e) = bitrix_codegen::render::write_if_changed(&path, &code) {
+    write(&out.join("registry.rs"), &code);
+    list_fixture(&manifest, &out);
+}
+
+/// Generates the methods of `fixtures/lists` (list methods no spec method is yet) into
+/// `list_fixture.rs`, for `tests/list_generated.rs` to compile and run.
+fn list_fixture(manifest: &std::path::Path, out: &std::path::Path) {
+    let spec = manifest.join("fixtures/lists");
+    println!("cargo:rerun-if-changed={}", spec.display());
+    let api = match bitrix_codegen::Generator::new(&spec).check() {
+        Ok(api) => api,
+        Err(d) => {
+            eprintln!(
+                "error: fixtures/lists has problems:\n{}",
+                bitrix_codegen::diag::report(&d)
+            );
+            std::process::exit(1);
+        }
+    };
+    let mut code = String::new();
+    for ns in api.namespaces.values() {
+        code.push_str(&format!("pub mod {} {{\n", ns.module));
+        for m in &ns.methods {
+            match bitrix_codegen::render::method(&api, &m.wire) {
+                Some(Ok(text)) => code.push_str(&text),
+                _ => {
+                    eprintln!("error: {} does not render", m.wire);
+                    std::process::exit(1);
+                }
+            }
+        }
+        code.push_str("}\n");
+    }
+    write(&out.join("list_fixture.rs"), &code);
+}
+
+fn write(path: &std::path::Path, code: &str) {
+    if let Err(e) = bitrix_codegen::render::write_if_changed(path, code) {
         eprintln!("error: cannot write {}: {e}", path.display());
         std::process::exit(1);
     }

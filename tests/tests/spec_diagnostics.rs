@@ -93,6 +93,7 @@ case!(prelude_struct);
 case!(keyword_variants);
 case!(setter_new);
 case!(deep_nesting);
+case!(list_misfit);
 
 /// Problems in several files are all reported in one run: a parse error does not hide the others.
 #[test]
