@@ -52,7 +52,7 @@ async fn the_generated_fast_list_walks_by_id() {
         .no_rate_limit()
         .build()
         .unwrap();
-    assert!(<UserGet as ListMethod>::FAST);
+    const { assert!(<UserGet as ListMethod>::FAST) };
     let request = UserGet::new().filter(serde_json::json!({"ACTIVE": true}));
     let mut stream = std::pin::pin!(client.list(request));
     let mut ids = Vec::new();
@@ -83,8 +83,8 @@ fn the_generated_impls_read_and_set_the_right_fields() {
         serde_json::from_value(serde_json::json!([{"ID": "5"}])).unwrap();
     assert_eq!(UserGet::item_id(&page[0]), Some(5));
 
-    assert_eq!(<Pages as ListMethod>::PAGE_SIZE, 20);
-    assert!(!<Pages as ListMethod>::FAST);
+    const { assert!(<Pages as ListMethod>::PAGE_SIZE == 20) };
+    const { assert!(!<Pages as ListMethod>::FAST) };
     let mut p = Pages::new();
     ListMethod::set_start(&mut p, 40);
     assert_eq!(
