@@ -102,7 +102,7 @@ fn bases() -> &'static BTreeMap<&'static str, SpecSet> {
 }
 
 /// Target `spec_file`: one spec file, given as text, checked with the real shared files
-/// (loaded once, see [`bases`]) through [`Generator::load_over`] and
+/// (loaded once per process) through [`Generator::load_over`] and
 /// [`Generator::check_loaded`], as [`Generator::check_sources`] checks a directory. The
 /// checker must never panic, and what the file feeds (its method, or the shared items) must
 /// render into Rust that parses whenever the checker accepts it.
