@@ -40,6 +40,39 @@ fn main() {
     );
     write(&out.join("registry.rs"), &code);
     write(&out.join("calls.rs"), &calls::generate(&api));
+    list_fixture(&manifest, &out);
+}
+
+/// Generates the methods of `fixtures/lists` (list methods no spec method is yet) into
+/// `list_fixture.rs`, for `tests/list_generated.rs` to compile and run.
+fn list_fixture(manifest: &std::path::Path, out: &std::path::Path) {
+    let spec = manifest.join("fixtures/lists");
+    println!("cargo:rerun-if-changed={}", spec.display());
+    let api = match bitrix_codegen::Generator::new(&spec).check() {
+        Ok(api) => api,
+        Err(d) => {
+            eprintln!(
+                "error: fixtures/lists has problems:\n{}",
+                bitrix_codegen::diag::report(&d)
+            );
+            std::process::exit(1);
+        }
+    };
+    let mut code = String::new();
+    for ns in api.namespaces.values() {
+        code.push_str(&format!("pub mod {} {{\n", ns.module));
+        for m in &ns.methods {
+            match bitrix_codegen::render::method(&api, &m.wire) {
+                Some(Ok(text)) => code.push_str(&text),
+                _ => {
+                    eprintln!("error: {} does not render", m.wire);
+                    std::process::exit(1);
+                }
+            }
+        }
+        code.push_str("}\n");
+    }
+    write(&out.join("list_fixture.rs"), &code);
 }
 
 fn write(path: &std::path::Path, code: &str) {

@@ -15,11 +15,15 @@
 //! (`FIELDS[NAME]=x`, `true` as `1`, `null` and empty lists left out), which is how the portal
 //! reads them.
 
+mod refs;
+
+pub use refs::ResultRef;
+
 use crate::__private::Lenient;
 use crate::envelope::Response;
-use crate::error::{ApiError, DecodeError, Error};
+use crate::error::{ApiError, DecodeError, Error, Problem, Refusal};
 use crate::method::Method;
-use crate::presend::{prepare, refuse};
+use crate::presend::{prepare, prepare_except, refuse};
 use crate::Client;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -70,6 +74,12 @@ impl<M> Slot<M> {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// A reference to this command's result, for a later command of the same batch
+    /// ([`Batch::add_linked`]); narrow it with [`ResultRef::field`] and [`ResultRef::index`].
+    pub fn result(&self) -> ResultRef {
+        ResultRef::new(self.key.clone())
+    }
 }
 
 /// The answers of a sent batch.
@@ -113,13 +123,24 @@ impl<'c> Batch<'c> {
 
     /// Adds a call. It is checked as [`Client::call`] checks it; a full batch refuses it.
     pub fn add<M: Method>(&mut self, request: M) -> Result<Slot<M>, Error<M::Error>> {
+        self.room::<M>()?;
+        let encoded = encode(self.client, &request)?;
+        Ok(self.push(encoded))
+    }
+
+    /// Refuses a call of `M` when the batch is full.
+    fn room<M: Method>(&self) -> Result<(), Error<M::Error>> {
         if self.commands.len() >= MAX_COMMANDS {
             return Err(refuse(
                 M::NAME,
                 format!("a batch holds at most {MAX_COMMANDS} calls"),
             ));
         }
-        let encoded = encode(self.client, &request)?;
+        Ok(())
+    }
+
+    /// Appends an encoded command of `M` under the next key.
+    fn push<M: Method>(&mut self, encoded: String) -> Slot<M> {
         let key = format!("c{}", self.commands.len());
         self.read &= M::READ;
         self.commands.push(Command {
@@ -127,7 +148,86 @@ impl<'c> Batch<'c> {
             method: M::NAME,
             encoded,
         });
-        Ok(Slot::new(key))
+        Slot::new(key)
+    }
+
+    /// Adds a call whose params in `refs` take a value of an earlier command's result in this
+    /// batch: the portal runs the commands in order and puts the value in place of the
+    /// reference (`$result[c0][ID]`). A param is named as the query writes it (`CHAT_ID`,
+    /// `FIELDS[CHAT_ID]`); the value the request holds there is not sent, and the pre-send
+    /// checks leave it alone (so `BotSessionFinish::new(0)` may stand for a chat id to come).
+    /// A reference to no earlier command of this batch, or a name or path that could break
+    /// the query, is refused. References need the commands in one request: a
+    /// [`Bulk`](crate::Bulk) run, which may split and resend them, does not take them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: bitrix_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use bitrix_api::imopenlines::{BotSessionMessageSend, DialogGet};
+    /// let mut batch = client.batch();
+    /// let dialog = batch.add(DialogGet::new().user_code("livechat|1|2|3"))?;
+    /// let sent = batch.add_linked(
+    ///     BotSessionMessageSend::new(0).message("Hello"),
+    ///     [("CHAT_ID", dialog.result().field("id"))],
+    /// )?;
+    /// let answer = batch.send().await?;
+    /// println!("{}", answer.get(&sent)?);
+    /// # Ok(()) }
+    /// ```
+    pub fn add_linked<M, I, S>(&mut self, request: M, refs: I) -> Result<Slot<M>, Error<M::Error>>
+    where
+        M: Method,
+        I: IntoIterator<Item = (S, ResultRef)>,
+        S: Into<String>,
+    {
+        self.room::<M>()?;
+        let refs: Vec<(String, ResultRef)> = refs.into_iter().map(|(n, r)| (n.into(), r)).collect();
+        let mut problems = Vec::new();
+        let mut paths = Vec::new();
+        for (name, r) in &refs {
+            match refs::param_path(name) {
+                Some(segs) => paths.push(segs),
+                None => problems.push(Problem {
+                    param: name.chars().take(80).collect(),
+                    message:
+                        "is not a param name as a query writes it (`CHAT_ID`, `FIELDS[CHAT_ID]`)"
+                            .into(),
+                }),
+            }
+            if !self.commands.iter().any(|c| c.key == r.key) {
+                problems.push(Problem {
+                    param: name.clone(),
+                    message: format!("{r} refers to no earlier command of this batch"),
+                });
+            }
+            problems.extend(r.problem(name));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Refused(Refusal {
+                method: M::NAME,
+                problems,
+            }));
+        }
+        let names: Vec<String> = paths.iter().map(|s| refs::check_name(s)).collect();
+        let mut params = prepare_except(
+            self.client,
+            &request,
+            |p| refs::concerns(p, &names),
+            |r| serde_json::to_value(r),
+        )?;
+        for segs in &paths {
+            refs::clear(&mut params, segs);
+        }
+        let mut query = php_query(&params);
+        for (name, r) in &refs {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
+            query.push('=');
+            // Literal: the portal looks for `$result[` in the command as written.
+            query.push_str(&r.to_string());
+        }
+        Ok(self.push(format!("{}?{query}", M::NAME)))
     }
 
     /// Sends the batch as one `batch` call. An empty batch is refused before sending.
@@ -401,6 +501,43 @@ fn push(out: &mut url::form_urlencoded::Serializer<'_, String>, key: String, v: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "imopenlines")]
+    #[test]
+    fn a_linked_command_sends_the_reference_in_place_of_the_value() {
+        use crate::imopenlines::{BotSessionMessageSend, DialogGet};
+        let client = Client::webhook("https://x.bitrix24.com/rest/1/abc/").unwrap();
+        let mut batch = client.batch();
+        let dialog = batch.add(DialogGet::new().chat_id(7)).unwrap();
+        // The placeholder 0 breaks CHAT_ID's documented minimum, but it is not sent.
+        assert!(batch.add(BotSessionMessageSend::new(0)).is_err());
+        let to = dialog.result().field("id");
+        batch
+            .add_linked(
+                BotSessionMessageSend::new(0).message("hi"),
+                [("CHAT_ID", to)],
+            )
+            .unwrap();
+        assert_eq!(
+            batch.commands[1].encoded,
+            "imopenlines.bot.session.message.send?MESSAGE=hi&CHAT_ID=$result[c0][id]"
+        );
+        let refused = |r: Result<Slot<DialogGet>, Error<_>>| match r {
+            Err(Error::Refused(r)) => r.problems[0].message.clone(),
+            other => panic!("{other:?}"),
+        };
+        let elsewhere = ResultRef::new("c9".into());
+        let m = refused(batch.add_linked(DialogGet::new(), [("CHAT_ID", elsewhere)]));
+        assert!(m.contains("no earlier command"), "{m}");
+        let m = refused(batch.add_linked(DialogGet::new(), [("A&B=1", dialog.result())]));
+        assert!(m.contains("not a param name"), "{m}");
+        let m = refused(batch.add_linked(
+            DialogGet::new(),
+            [("CHAT_ID", dialog.result().field("x&CLIENT_ID=1"))],
+        ));
+        assert!(m.contains("field name"), "{m}");
+        assert_eq!(batch.len(), 2, "refused commands never join the batch");
+    }
 
     #[test]
     fn params_are_encoded_as_php_reads_them() {

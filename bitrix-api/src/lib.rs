@@ -62,7 +62,7 @@ mod transport;
 #[doc(hidden)]
 pub mod __private;
 
-pub use batch::{Batch, BatchAnswer, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
+pub use batch::{Batch, BatchAnswer, ResultRef, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
 pub use bulk::{Bulk, BulkAnswer, Progress, ProgressFn};
 pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;

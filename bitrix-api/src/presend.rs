@@ -23,13 +23,24 @@ pub(crate) fn prepare<M: Method, T, X: std::fmt::Display>(
     request: &M,
     encode: impl FnOnce(&M) -> Result<T, X>,
 ) -> Result<T, Error<M::Error>> {
+    prepare_except(client, request, |_| false, encode)
+}
+
+/// [`prepare`], leaving out the problems `skip` selects (params whose value is not sent).
+pub(crate) fn prepare_except<M: Method, T, X: std::fmt::Display>(
+    client: &Client,
+    request: &M,
+    skip: impl Fn(&Problem) -> bool,
+    encode: impl FnOnce(&M) -> Result<T, X>,
+) -> Result<T, Error<M::Error>> {
     if let Err(message) = check_method_name(M::NAME) {
         return Err(refuse(M::NAME, message));
     }
     if client.checks_requests() {
         let mut c = Checker::new(client.auth_kind());
         request.check(&mut c);
-        let problems = c.into_problems();
+        let mut problems = c.into_problems();
+        problems.retain(|p| !skip(p));
         if !problems.is_empty() {
             return Err(Error::Refused(Refusal {
                 method: M::NAME,

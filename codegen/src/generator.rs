@@ -97,8 +97,50 @@ impl Generator {
         ))
     }
 
-    /// Validates and lowers what was loaded.
-    fn check_loaded(
+    /// Loads files given as text (paths as for [`check_sources`](Self::check_sources)) over
+    /// an already loaded set: each replaces the file the set held at its path. Returns the set
+    /// and the problems of the files given; [`check_loaded`](Self::check_loaded) then checks
+    /// it. A caller that checks many variants of one file loads the others once (the fuzz
+    /// target does).
+    ///
+    /// ```
+    /// let g = bitrix_codegen::Generator::new("spec");
+    /// let base = bitrix_codegen::load::SpecSet::default();
+    /// let (base, diags) = g.load_over(base, [("scopes.yaml", "scopes: {im: Chats}")]);
+    /// assert!(diags.is_empty() && base.scopes.is_some());
+    /// let (set, diags) = g.load_over(base.clone(), [("scopes.yaml", "scopes: [")]);
+    /// assert!(set.scopes.is_none() && !diags.is_empty());
+    /// ```
+    pub fn load_over<I, P, T>(
+        &self,
+        mut set: crate::load::SpecSet,
+        sources: I,
+    ) -> (crate::load::SpecSet, Vec<Diagnostic>)
+    where
+        I: IntoIterator<Item = (P, T)>,
+        P: AsRef<Path>,
+        T: Into<String>,
+    {
+        set.root.clone_from(&self.spec_dir);
+        let files: BTreeMap<PathBuf, String> = sources
+            .into_iter()
+            .map(|(p, t)| (self.spec_dir.join(p), t.into()))
+            .collect();
+        let mut diags = Vec::new();
+        for path in files.keys() {
+            crate::load::load_into(
+                crate::load::Source::Memory(&files),
+                &mut set,
+                path,
+                &mut diags,
+            );
+        }
+        (set, diags)
+    }
+
+    /// Validates and lowers a loaded set and the problems met loading it: the checks of
+    /// [`check`](Self::check) after the loading.
+    pub fn check_loaded(
         (set, mut diags): (crate::load::SpecSet, Vec<Diagnostic>),
     ) -> Result<Api, Vec<Diagnostic>> {
         diags.extend(crate::validate::validate(&set));
@@ -151,7 +193,7 @@ mod tests {
     fn sources_check_like_the_disk() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let mut files = Vec::new();
-        for dir in ["", "common", "types", "methods"] {
+        for dir in ["", "common", "types", "methods", "events"] {
             for e in std::fs::read_dir(root.join(dir)).unwrap() {
                 let path = e.unwrap().path();
                 if path.extension().is_some_and(|x| x == "yaml") {
@@ -164,6 +206,26 @@ mod tests {
         let from_disk = g.check().expect("the real spec is valid");
         let from_memory = g.check_sources(files.clone()).expect("the same in memory");
         assert_eq!(format!("{from_disk:?}"), format!("{from_memory:?}"));
+        // Loading over a base gives the same: all at once, or one file replaced.
+        let (base, diags) = g.load_over(crate::load::SpecSet::default(), files.clone());
+        assert!(diags.is_empty(), "{diags:?}");
+        let over = Generator::check_loaded((base.clone(), diags)).expect("valid over a base");
+        assert_eq!(format!("{from_disk:?}"), format!("{over:?}"));
+        let (i, text) = files
+            .iter()
+            .enumerate()
+            .find(|(_, (p, _))| p.ends_with("methods/imopenlines.dialog.get.yaml"))
+            .map(|(i, (_, t))| (i, t.replace("summary:", "summary: Changed.")))
+            .expect("the method file is there");
+        let mut changed = files.clone();
+        changed[i].1.clone_from(&text);
+        let replaced = Generator::check_loaded(
+            g.load_over(base, [("methods/imopenlines.dialog.get.yaml", text)]),
+        );
+        assert_eq!(
+            format!("{:?}", g.check_sources(changed)),
+            format!("{replaced:?}")
+        );
         files.retain(|(p, _)| !p.ends_with("scopes.yaml"));
         let diags = g.check_sources(files).unwrap_err();
         assert!(

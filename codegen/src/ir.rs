@@ -125,6 +125,34 @@ pub struct MethodIr {
     pub types: Vec<TypeDef>,
     /// Related methods.
     pub see_also: Vec<SeeAlso>,
+    /// The `ListMethod` impl of a list method (the spec's `list` key).
+    pub list: Option<ListIr>,
+}
+
+/// What a list method's generated `ListMethod` impl reads and sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListIr {
+    /// The Rust type of one item.
+    pub item: RustTy,
+    /// Items per page, when it is not the portal's 50.
+    pub page_size: Option<u64>,
+    /// The Rust field of the `start` param.
+    pub start: String,
+    /// The result is an `Option` (a nullable result).
+    pub result_optional: bool,
+    /// The result field holding the items; `None` when the result is the list itself.
+    pub items_field: Option<ResultField>,
+    /// The fast walk (`start=-1`, `>ID`), when the docs describe it.
+    pub fast: Option<FastListIr>,
+}
+
+/// The fields the fast walk of a list uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastListIr {
+    /// The Rust field of the filter param (a JSON object).
+    pub filter: String,
+    /// The `ID` field of an item.
+    pub id: ResultField,
 }
 
 /// A scope a method needs.

@@ -31,6 +31,7 @@ pub mod spec;
 
 mod emit;
 mod generator;
+mod list_key;
 mod lower;
 mod names;
 mod validate;

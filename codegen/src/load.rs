@@ -113,95 +113,139 @@ pub fn load_from(src: Source<'_>, dir: &Path) -> (SpecSet, Vec<Diagnostic>) {
             }
             continue;
         }
-        let Some(spec) = load_from_source::<MethodSpec>(src, &path, &mut diags) else {
-            continue;
-        };
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if stem != spec.method {
-            diags.push(
-                Diagnostic::new(
-                    &path,
-                    "method",
-                    format!("file name does not match the method \"{}\"", spec.method),
-                )
-                .hint(format!("name the file {}.yaml", spec.method)),
-            );
-        }
-        match set.methods.get(&spec.method) {
-            Some(first) => diags.push(
-                Diagnostic::new(
-                    &path,
-                    "method",
-                    format!(
-                        "duplicate method \"{}\", already defined in {}",
-                        spec.method,
-                        first.path.display()
-                    ),
-                )
-                .hint("keep one file per method"),
-            ),
-            None => {
-                set.methods
-                    .insert(spec.method.clone(), Loaded { path, value: spec });
-            }
-        }
+        load_method(src, &mut set, path, &mut diags);
     }
-    load_events(&dir.join("events"), &mut set, &mut diags);
+    load_events(src, &dir.join("events"), &mut set, &mut diags);
     (set, diags)
 }
 
-/// Loads `events/*.yaml`, when the directory exists (a spec without events is fine).
-fn load_events(events_dir: &Path, set: &mut SpecSet, diags: &mut Vec<Diagnostic>) {
-    if !events_dir.is_dir() {
+/// Loads the method file `path` from `src` into `set`: checks that the file is named after
+/// its method and that no other file defines it.
+fn load_method(src: Source<'_>, set: &mut SpecSet, path: PathBuf, diags: &mut Vec<Diagnostic>) {
+    let Some(spec) = load_from_source::<MethodSpec>(src, &path, diags) else {
+        return;
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != spec.method {
+        diags.push(
+            Diagnostic::new(
+                &path,
+                "method",
+                format!("file name does not match the method \"{}\"", spec.method),
+            )
+            .hint(format!("name the file {}.yaml", spec.method)),
+        );
+    }
+    match set.methods.get(&spec.method) {
+        Some(first) => diags.push(
+            Diagnostic::new(
+                &path,
+                "method",
+                format!(
+                    "duplicate method \"{}\", already defined in {}",
+                    spec.method,
+                    first.path.display()
+                ),
+            )
+            .hint("keep one file per method"),
+        ),
+        None => {
+            set.methods
+                .insert(spec.method.clone(), Loaded { path, value: spec });
+        }
+    }
+}
+
+/// Loads the event file `path` from `src` into `set`, with the same checks as a method file.
+fn load_event(src: Source<'_>, set: &mut SpecSet, path: PathBuf, diags: &mut Vec<Diagnostic>) {
+    let Some(spec) = load_from_source::<EventSpec>(src, &path, diags) else {
+        return;
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != spec.event {
+        diags.push(
+            Diagnostic::new(
+                &path,
+                "event",
+                format!("file name does not match the event \"{}\"", spec.event),
+            )
+            .hint(format!("name the file {}.yaml", spec.event)),
+        );
+    }
+    match set.events.get(&spec.event) {
+        Some(first) => diags.push(
+            Diagnostic::new(
+                &path,
+                "event",
+                format!(
+                    "duplicate event \"{}\", already defined in {}",
+                    spec.event,
+                    first.path.display()
+                ),
+            )
+            .hint("keep one file per event"),
+        ),
+        None => {
+            set.events
+                .insert(spec.event.clone(), Loaded { path, value: spec });
+        }
+    }
+}
+
+/// Loads one file of the spec directory from `src` into an already loaded `set`, at the place
+/// its path inside `set.root` gives (`scopes.yaml`, `common/errors.yaml`, `common/types.yaml`,
+/// `types/<module>.yaml`, `methods/<method>.yaml`, `events/<EVENT>.yaml`). It replaces what
+/// the set held from that path; a file that does not load leaves the place empty, as a fresh
+/// load would. Used to check one changed file beside shared files loaded once (the fuzz
+/// target). A path that names no spec file is reported.
+pub fn load_into(src: Source<'_>, set: &mut SpecSet, path: &Path, diags: &mut Vec<Diagnostic>) {
+    let rel = path.strip_prefix(&set.root).unwrap_or(path);
+    let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    let yaml = |name: &str| name.strip_suffix(".yaml").map(str::to_string);
+    match parts.as_slice() {
+        ["scopes.yaml"] => set.scopes = load_required(src, path, diags),
+        ["common", "errors.yaml"] => set.system_errors = load_required(src, path, diags),
+        ["common", "types.yaml"] => set.types = load_required(src, path, diags),
+        ["types", file] if yaml(file).is_some() => {
+            let module = yaml(file).unwrap_or_default();
+            set.module_types.remove(&module);
+            if let Some(value) = load_from_source::<TypesFile>(src, path, diags) {
+                let path = path.to_path_buf();
+                set.module_types.insert(module, Loaded { path, value });
+            }
+        }
+        ["methods", file] if yaml(file).is_some() => {
+            set.methods.retain(|_, m| m.path != path);
+            load_method(src, set, path.to_path_buf(), diags);
+        }
+        ["events", file] if yaml(file).is_some() => {
+            set.events.retain(|_, e| e.path != path);
+            load_event(src, set, path.to_path_buf(), diags);
+        }
+        _ => diags.push(
+            Diagnostic::new(path, "", "not a file of the spec directory").hint(
+                "spec files are scopes.yaml, common/{errors,types}.yaml, types/<module>.yaml, \
+                 methods/<method>.yaml and events/<EVENT>.yaml",
+            ),
+        ),
+    }
+}
+
+/// Loads `events/*.yaml` from `src`, when the directory exists (a spec without events is fine).
+fn load_events(src: Source<'_>, events_dir: &Path, set: &mut SpecSet, diags: &mut Vec<Diagnostic>) {
+    if !src.is_dir(events_dir) {
         return;
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut files: Vec<PathBuf> = src.list(events_dir).unwrap_or_default();
     files.sort();
     for path in files {
         match path.extension().and_then(|e| e.to_str()) {
-            Some("yaml") => {}
-            Some("yml") => {
-                diags.push(
-                    Diagnostic::new(&path, "", "event files end in .yaml")
-                        .hint("rename the file to .yaml"),
-                );
-                continue;
-            }
-            _ => continue,
-        }
-        let Some(spec) = load_file::<EventSpec>(&path, diags) else {
-            continue;
-        };
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if stem != spec.event {
-            diags.push(
-                Diagnostic::new(
-                    &path,
-                    "event",
-                    format!("file name does not match the event \"{}\"", spec.event),
-                )
-                .hint(format!("name the file {}.yaml", spec.event)),
-            );
-        }
-        match set.events.get(&spec.event) {
-            Some(first) => diags.push(
-                Diagnostic::new(
-                    &path,
-                    "event",
-                    format!(
-                        "duplicate event \"{}\", already defined in {}",
-                        spec.event,
-                        first.path.display()
-                    ),
-                )
-                .hint("keep one file per event"),
+            Some("yaml") => load_event(src, set, path, diags),
+            Some("yml") => diags.push(
+                Diagnostic::new(&path, "", "event files end in .yaml")
+                    .hint("rename the file to .yaml"),
             ),
-            None => {
-                set.events
-                    .insert(spec.event.clone(), Loaded { path, value: spec });
-            }
+            _ => {}
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Lowering: turns a validated [`SpecSet`] into the [`Api`] IR, deciding every Rust name and
 //! reporting names that collide.
 
+mod list;
+
 use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::load::SpecSet;
@@ -111,7 +113,14 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         let prefix = namespace_prefix(&module, set);
         let ns_taken = taken.entry(module.clone()).or_default();
         let names_here = visible.get(&module).unwrap_or(&named);
-        let method = lower_method(&m.path, &m.value, names_here, &all, ns_taken, &mut diags);
+        let shape = m
+            .value
+            .list
+            .as_ref()
+            .and_then(|l| crate::list_key::resolve(&m.value, l, set, &module).ok());
+        let mut method = lower_method(&m.path, &m.value, names_here, &all, ns_taken, &mut diags);
+        method.list =
+            shape.and_then(|s| list::list_ir(&s, &method.params, &method.result, &method.types));
         api.namespaces
             .entry(module.clone())
             .or_insert_with(|| NamespaceIr {
@@ -433,6 +442,7 @@ fn lower_method(
                 }
             })
             .collect(),
+        list: None,
     }
 }
 

@@ -177,6 +177,9 @@ pub struct MethodSpec {
     /// The method only reads: repeating it after a transport failure or a 5xx is safe.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read: bool,
+    /// A list method: pages of items that `Client::list` walks (`bitrix_api::ListMethod`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<ListSpec>,
     /// Groups of optional params of which at least one must be given (checked before sending).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub one_of: Vec<Vec<String>>,
@@ -253,6 +256,24 @@ pub enum AuthKind {
     Webhook,
     /// Browser session inside a Bitrix24 page.
     Session,
+}
+
+/// The `list` key of a method that answers pages of items with `total` and `next`. The rest
+/// is derived from the method: its `start` param, its filter param (`filter` or `FILTER`) and
+/// the `ID` field of an item.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// Items per page (the portal's default, 50, when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u64>,
+    /// Where a page's items are: `result` when the result is the array of items, else the
+    /// name of the array field of the result object that holds them.
+    pub items: String,
+    /// The docs describe the fast walk for it (`start=-1`, a `>ID` filter, items in ascending
+    /// `ID` order).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fast: bool,
 }
 
 /// Deprecation details.

@@ -100,11 +100,17 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
         }
     }
     for m in set.methods.values() {
-        v.local_types = modules
-            .get(&crate::names::method_place(&m.value.method, m.value.namespace.as_deref()).module)
-            .cloned()
-            .unwrap_or_default();
+        let module =
+            crate::names::method_place(&m.value.method, m.value.namespace.as_deref()).module;
+        v.local_types = modules.get(&module).cloned().unwrap_or_default();
         v.method(&m.path, &m.value);
+        if let Some(list) = &m.value.list {
+            if let Err(problems) = crate::list_key::resolve(&m.value, list, set, &module) {
+                for (place, message, hint) in problems {
+                    v.push(Diagnostic::new(&m.path, place, message).hint(hint));
+                }
+            }
+        }
     }
     for e in set.events.values() {
         v.local_types = modules.get(&e.value.namespace).cloned().unwrap_or_default();

@@ -79,6 +79,11 @@ fn schema_matches_the_model() {
         params: vec![field.clone()],
         result: result.clone(),
         read: true,
+        list: Some(ListSpec {
+            page_size: Some(50),
+            items: "result".into(),
+            fast: true,
+        }),
         one_of: vec![vec!["a".into(), "b".into()]],
         errors: vec![error.clone()],
         see_also: vec!["x.y".into()],
@@ -106,6 +111,11 @@ fn schema_matches_the_model() {
         keys(&json(&error)),
         schema_keys(&schema, "/$defs/error/properties"),
         "error keys"
+    );
+    assert_eq!(
+        keys(&json(&method.list)),
+        schema_keys(&schema, "/$defs/list/properties"),
+        "list keys"
     );
     let event = EventSpec {
         event: "ONX".into(),

@@ -7,6 +7,10 @@
 //! `fuzz/Cargo.toml`, and seed `fuzz/corpus/NAME/` (see `FUZZING.md`).
 
 use bitrix_api::{imbot_v2, imconnector, imopenlines, Method};
+use bitrix_codegen::load::SpecSet;
+use bitrix_codegen::Generator;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A fuzz harness: raw bytes in, a panic only on a real defect.
 pub type Harness = fn(&[u8]);
@@ -74,10 +78,34 @@ fn spec_path(text: &str) -> (String, &str) {
     (format!("methods/{method}.yaml"), text)
 }
 
+/// The spec directory name the harness checks under (diagnostics name it).
+const SPEC_DIR: &str = "spec";
+
+/// The shared files, loaded once per process, and the same with each module's named types:
+/// key `""` holds only [`SHARED`], key `imbot` adds `types/imbot.yaml`, and so on. Parsing
+/// them was most of an execution's time.
+fn bases() -> &'static BTreeMap<&'static str, SpecSet> {
+    static BASES: OnceLock<BTreeMap<&'static str, SpecSet>> = OnceLock::new();
+    BASES.get_or_init(|| {
+        let generator = Generator::new(SPEC_DIR);
+        let (shared, diags) = generator.load_over(SpecSet::default(), SHARED.iter().copied());
+        assert!(diags.is_empty(), "the shared spec files load: {diags:?}");
+        let mut bases = BTreeMap::from([("", shared.clone())]);
+        for (module, text) in MODULE_TYPES {
+            let path = format!("types/{module}.yaml");
+            let (set, diags) = generator.load_over(shared.clone(), [(path, *text)]);
+            assert!(diags.is_empty(), "types/{module}.yaml loads: {diags:?}");
+            bases.insert(module, set);
+        }
+        bases
+    })
+}
+
 /// Target `spec_file`: one spec file, given as text, checked with the real shared files
-/// through [`bitrix_codegen::Generator::check_sources`]. The checker must never panic, and
-/// what the file feeds (its method, or the shared items) must render into Rust that parses
-/// whenever the checker accepts it.
+/// (loaded once per process) through [`Generator::load_over`] and
+/// [`Generator::check_loaded`], as [`Generator::check_sources`] checks a directory. The
+/// checker must never panic, and what the file feeds (its method, or the shared items) must
+/// render into Rust that parses whenever the checker accepts it.
 pub fn spec_file(data: &[u8]) {
     let _ = spec_file_passes(data);
 }
@@ -86,28 +114,20 @@ pub fn spec_file(data: &[u8]) {
 fn spec_file_passes(data: &[u8]) -> bool {
     let text = String::from_utf8_lossy(data);
     let (path, body) = spec_path(&text);
-    let mut files: Vec<(String, String)> = SHARED
-        .iter()
-        .filter(|(p, _)| *p != path)
-        .map(|(p, t)| (p.to_string(), t.to_string()))
-        .collect();
-    if let Some(method) = path
+    let method = path
         .strip_prefix("methods/")
-        .and_then(|p| p.strip_suffix(".yaml"))
-    {
-        let module = module_of(method);
-        for (m, t) in MODULE_TYPES.iter().filter(|(m, _)| *m == module) {
-            files.push((format!("types/{m}.yaml"), t.to_string()));
-        }
-    }
-    files.push((path.clone(), body.to_string()));
-    let generator = bitrix_codegen::Generator::new("spec");
-    let Ok(api) = generator.check_sources(files) else {
+        .and_then(|p| p.strip_suffix(".yaml"));
+    let module = method.map(module_of).unwrap_or_default();
+    let bases = bases();
+    let base = bases.get(module.as_str()).unwrap_or(&bases[""]).clone();
+    let generator = Generator::new(SPEC_DIR);
+    let loaded = generator.load_over(base, [(path.as_str(), body)]);
+    let Ok(api) = Generator::check_loaded(loaded) else {
         return false;
     };
     // Render what the fuzzed file feeds: its method, or the shared items and named types.
     let mut rendered = Vec::new();
-    if path.starts_with("methods/") {
+    if method.is_some() {
         for ns in api.namespaces.values() {
             for m in &ns.methods {
                 rendered.extend(bitrix_codegen::render::method(&api, &m.wire));
@@ -213,6 +233,16 @@ mod tests {
             assert!(spec_file_passes(text));
         }
         assert!(!spec_file_passes(b"method: a.b\n"));
+        // A fuzzed shared file replaces the one loaded once, whether it loads or not.
+        let scopes = include_str!("../../spec/scopes.yaml");
+        assert!(spec_file_passes(
+            format!("#@ scopes.yaml\n{scopes}").as_bytes()
+        ));
+        assert!(!spec_file_passes(b"#@ scopes.yaml\nscopes: ["));
+        // …and the base stays as it was for the next input.
+        assert!(spec_file_passes(include_bytes!(
+            "../../spec/methods/imopenlines.dialog.get.yaml"
+        )));
         assert_eq!(module_of("imbot.v2.Bot.list"), "imbot_v2");
         assert_eq!(module_of("imbot.v2"), "imbot");
     }

@@ -3,6 +3,7 @@
 
 mod errors;
 mod events;
+mod list;
 mod request;
 pub mod rustdoc;
 mod types;
@@ -54,8 +55,10 @@ pub fn method(m: &MethodIr) -> TokenStream {
     let types = m.types.iter().map(type_def);
     let req = request(m);
     let err = m.errors.as_ref().map(|e| error_enum(e, &m.struct_name));
+    let list = m.list.as_ref().map(|l| list::list_impl(&m.struct_name, l));
     quote! {
         #req
+        #list
         #err
         #(#types)*
     }

@@ -140,6 +140,16 @@ pub fn method(m: &MethodIr) -> String {
     if m.read {
         s.push_str("\n- **Reads only:** repeated after a transport failure or a 5xx");
     }
+    if let Some(l) = &m.list {
+        let how = if l.fast.is_some() {
+            "fast: `start=-1` and `>ID`, a page per request"
+        } else {
+            "by `start`, 50 pages per batch request"
+        };
+        s.push_str(&format!(
+            "\n- **List:** [`Client::list`](crate::Client::list) streams every item ({how})"
+        ));
+    }
 
     s.push_str("\n\n# Parameters\n\n");
     if m.params.is_empty() {

@@ -1,0 +1,74 @@
+//! Lowering of the `list` key: the resolved [`Shape`] of a list method, read against the
+//! method's lowered params and result types, becomes the [`ListIr`] of its `ListMethod` impl.
+
+use crate::ir::{FastListIr, FieldIr, ListIr, ResultField, RustTy, TypeDef};
+use crate::list_key::{Shape, MAX_PAGE_SIZE};
+use crate::names;
+use crate::spec::{Field, Required};
+
+/// The list impl of a method whose params, result type and generated types are lowered;
+/// `None` when a name cannot be found (validation has reported why).
+pub fn list_ir(
+    shape: &Shape<'_>,
+    params: &[FieldIr],
+    result: &RustTy,
+    types: &[TypeDef],
+) -> Option<ListIr> {
+    let param = |wire: &str| {
+        params
+            .iter()
+            .find(|p| p.wire == wire)
+            .map(|p| p.ident.clone())
+    };
+    let (result_optional, result) = match result {
+        RustTy::Option(inner) => (true, inner.as_ref()),
+        other => (false, other),
+    };
+    let (items_field, list) = match shape.items {
+        None => (None, result.clone()),
+        Some(field) => {
+            let RustTy::Named(name) = result else {
+                return None;
+            };
+            let f = types.iter().find_map(|t| match t {
+                TypeDef::Struct(s) if s.name == *name => {
+                    s.fields.iter().find(|f| f.wire == field.name)
+                }
+                _ => None,
+            })?;
+            let at = ResultField {
+                ident: f.ident.clone(),
+                optional: f.is_optional(),
+            };
+            (Some(at), f.ty.clone())
+        }
+    };
+    let RustTy::Vec(item) = list else {
+        return None;
+    };
+    let fast = match &shape.fast {
+        Some(fast) => Some(FastListIr {
+            filter: param(&fast.filter.name)?,
+            id: result_field(fast.id),
+        }),
+        None => None,
+    };
+    Some(ListIr {
+        item: *item,
+        page_size: (shape.page_size != MAX_PAGE_SIZE).then_some(shape.page_size),
+        start: param(&shape.start.name)?,
+        result_optional,
+        items_field,
+        fast,
+    })
+}
+
+/// A result field as the lowering names it (named types are lowered elsewhere, so the name is
+/// derived here the same way).
+fn result_field(f: &Field) -> ResultField {
+    let base = f.rust_name.clone().unwrap_or_else(|| names::snake(&f.name));
+    ResultField {
+        ident: names::field_ident(&base),
+        optional: f.required != Required::Yes,
+    }
+}
