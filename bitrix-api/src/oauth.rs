@@ -11,6 +11,10 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use tracing::Instrument;
 
+mod renew;
+
+pub use renew::{OAuthServer, RenewFuture, Renewed, Renewer};
+
 /// The default OAuth server of Bitrix24.
 pub const DEFAULT_TOKEN_URL: &str = "https://oauth.bitrix.info/oauth/token/";
 
@@ -103,10 +107,16 @@ pub(crate) struct TokenState {
     /// Held while a refresh is under way, so that only one runs.
     refreshing: tokio::sync::Mutex<()>,
     pub(crate) store: Option<Arc<dyn TokenStore>>,
+    /// Who obtains a new pair; `None`: the OAuth server, asked directly.
+    renewer: Option<Arc<dyn Renewer>>,
 }
 
 impl TokenState {
-    pub(crate) fn new(tokens: Tokens, store: Option<Arc<dyn TokenStore>>) -> Self {
+    pub(crate) fn new(
+        tokens: Tokens,
+        store: Option<Arc<dyn TokenStore>>,
+        renewer: Option<Arc<dyn Renewer>>,
+    ) -> Self {
         TokenState {
             current: RwLock::new(Current {
                 tokens,
@@ -119,6 +129,7 @@ impl TokenState {
             }),
             refreshing: tokio::sync::Mutex::new(()),
             store,
+            renewer,
         }
     }
 
@@ -162,7 +173,7 @@ impl TokenState {
         else {
             return Err(timed_out());
         };
-        let refresh_token = {
+        let stale = {
             let g = self.read();
             if g.seen.generation != seen.generation {
                 return Ok(()); // someone else refreshed while we waited
@@ -174,10 +185,16 @@ impl TokenState {
                 // A refresh failed while we waited: the same token would fail the same way.
                 return Err(g.last_failure.clone().unwrap_or_else(timed_out));
             }
-            g.tokens.refresh_token.clone()
+            g.tokens.clone()
         };
         let span = tracing::info_span!("bitrix.oauth.refresh");
-        let renewed = tokio::time::timeout_at(deadline.into(), renew(http, cfg, &refresh_token))
+        let obtain = async {
+            match &self.renewer {
+                Some(r) => r.renew(&stale, OAuthServer { http, cfg }).await,
+                None => renew(http, cfg, &stale.refresh_token).await.map(|r| r.tokens),
+            }
+        };
+        let renewed = tokio::time::timeout_at(deadline.into(), obtain)
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_| Err(timed_out()));
@@ -189,7 +206,7 @@ impl TokenState {
                 let mut g = self.write();
                 g.seen.failures += 1;
                 g.last_failure = Some(e.clone());
-                if matches!(&e, AuthError::Refused(a) if (400..500).contains(&a.status)) {
+                if e.is_permanent() {
                     g.dead = Some(e.clone());
                 }
                 return Err(e);
@@ -217,7 +234,7 @@ async fn renew(
     http: &Http,
     cfg: &OAuthConfig,
     refresh_token: &Secret,
-) -> Result<Tokens, AuthError> {
+) -> Result<Renewed, AuthError> {
     let req = http.client.get(&cfg.token_url).query(&[
         ("grant_type", "refresh_token"),
         ("client_id", cfg.client_id.as_str()),
@@ -234,13 +251,14 @@ struct TokenAnswer {
     refresh_token: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    expires_in: Option<serde_json::Value>,
 }
 
 fn parse_token_answer(
     status: u16,
     content_type: Option<String>,
     body: &[u8],
-) -> Result<Tokens, AuthError> {
+) -> Result<Renewed, AuthError> {
     // The body of a token answer holds secrets: it is never kept in an error.
     let fail = |reason: &str| {
         AuthError::Decode(DecodeError::redacted(
@@ -260,7 +278,14 @@ fn parse_token_answer(
         }));
     }
     match (a.access_token, a.refresh_token) {
-        (Some(acc), Some(refr)) if (200..300).contains(&status) => Ok(Tokens::new(acc, refr)),
+        (Some(acc), Some(refr)) if (200..300).contains(&status) => Ok(Renewed {
+            tokens: Tokens::new(acc, refr),
+            // A number, or a number in a string; anything else is taken as not said.
+            expires_in: a
+                .expires_in
+                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+                .map(std::time::Duration::from_secs),
+        }),
         _ => Err(fail("the OAuth answer has no token pair")),
     }
 }
