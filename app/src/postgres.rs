@@ -95,10 +95,7 @@ fn portal_row(r: &Row) -> Result<Portal, StoreError> {
 }
 
 async fn values(c: &Client, member_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
-    let rows = c
-        .query(&pg(sql::VALUES), &[&member_id])
-        .await
-        .map_err(db)?;
+    let rows = c.query(&pg(sql::VALUES), &[&member_id]).await.map_err(db)?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
@@ -183,9 +180,12 @@ impl PgStore {
                 Ok(tokens)
             }
             Settle::MarkReinstall(reason) => {
-                tx.execute(&pg(sql::MARK_REINSTALL), &[&member_id, &reason, &now_unix()])
-                    .await
-                    .map_err(db)?;
+                tx.execute(
+                    &pg(sql::MARK_REINSTALL),
+                    &[&member_id, &reason, &now_unix()],
+                )
+                .await
+                .map_err(db)?;
                 tx.commit().await.map_err(db)?;
                 Err(RefreshError::NeedsReinstall { reason })
             }
@@ -212,10 +212,15 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     for (i, step) in sql::MIGRATIONS.iter().enumerate().skip(done) {
         tx.batch_execute(step).await.map_err(db)?;
         let next = i32::try_from(i + 1).unwrap_or(i32::MAX);
-        tx.execute("DELETE FROM bitrix_app_schema", &[]).await.map_err(db)?;
-        tx.execute("INSERT INTO bitrix_app_schema (version) VALUES ($1)", &[&next])
+        tx.execute("DELETE FROM bitrix_app_schema", &[])
             .await
             .map_err(db)?;
+        tx.execute(
+            "INSERT INTO bitrix_app_schema (version) VALUES ($1)",
+            &[&next],
+        )
+        .await
+        .map_err(db)?;
     }
     tx.commit().await.map_err(db)
 }
@@ -311,7 +316,10 @@ impl Store for PgStore {
         Box::pin(async move {
             let c = self.client().await?;
             let n = match value {
-                Some(v) => c.execute(&pg(sql::SET_VALUE), &[&member_id, &key, &v]).await,
+                Some(v) => {
+                    c.execute(&pg(sql::SET_VALUE), &[&member_id, &key, &v])
+                        .await
+                }
                 None => c.execute(&pg(sql::DELETE_VALUE), &[&member_id, &key]).await,
             }
             .map_err(db)?;

@@ -131,7 +131,12 @@ impl Portals {
     }
 
     /// Sets one of the application's values for an installed portal.
-    pub async fn set_value(&self, member_id: &str, key: &str, value: &str) -> Result<(), StoreError> {
+    pub async fn set_value(
+        &self,
+        member_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
         self.store.set_value(member_id, key, Some(value)).await
     }
 
@@ -176,10 +181,14 @@ impl Portals {
             self.app.client_secret.clone(),
         )
         .token_url(self.app.token_url.clone());
-        Ok(Client::oauth_builder(cfg, portal.installation.tokens).renewer(Arc::new(PortalRenewer {
-            store: self.store.clone(),
-            member_id: member_id.to_string(),
-        })))
+        Ok(
+            Client::oauth_builder(cfg, portal.installation.tokens).renewer(Arc::new(
+                PortalRenewer {
+                    store: self.store.clone(),
+                    member_id: member_id.to_string(),
+                },
+            )),
+        )
     }
 }
 
@@ -192,9 +201,8 @@ struct PortalRenewer {
 impl Renewer for PortalRenewer {
     fn renew<'a>(&'a self, stale: &'a Tokens, server: OAuthServer<'a>) -> RenewFuture<'a> {
         Box::pin(async move {
-            let renew: RenewFn<'a> = Box::new(move |refresh| {
-                Box::pin(async move { server.refresh(&refresh).await })
-            });
+            let renew: RenewFn<'a> =
+                Box::new(move |refresh| Box::pin(async move { server.refresh(&refresh).await }));
             self.store
                 .refresh(&self.member_id, &stale.refresh_token, renew)
                 .await

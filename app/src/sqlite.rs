@@ -7,7 +7,9 @@
 
 use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Installation, Portal, Status};
 use crate::sql;
-use crate::store::{plan, settle, BoxFuture, Locked, Plan, RefreshError, RenewFn, Settle, Store, StoreError};
+use crate::store::{
+    plan, settle, BoxFuture, Locked, Plan, RefreshError, RenewFn, Settle, Store, StoreError,
+};
 use bitrix_api::{Secret, Tokens};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
@@ -62,8 +64,10 @@ fn connect(path: &Path, lock_timeout: Duration) -> Result<Connection, StoreError
     let conn = Connection::open(path).map_err(db)?;
     conn.busy_timeout(lock_timeout).map_err(db)?;
     // WAL: readers never wait for the writer. Its -wal and -shm files get the database's mode.
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(db)?;
     Ok(conn)
 }
 
@@ -220,9 +224,9 @@ impl SqliteStore {
 async fn blocking<T: Send + 'static, E: From<StoreError> + Send + 'static>(
     f: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, E> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Database(format!("a database task failed: {e}")).into()))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(StoreError::Database(format!("a database task failed: {e}")).into())
+    })
 }
 
 impl Store for SqliteStore {
@@ -252,8 +256,15 @@ impl Store for SqliteStore {
     fn get<'a>(&'a self, member_id: &'a str) -> BoxFuture<'a, Result<Option<Portal>, StoreError>> {
         let member = member_id.to_string();
         Box::pin(self.with(move |c| {
-            let q = format!("SELECT {} FROM bitrix_portals WHERE member_id = ?1", sql::PORTAL_COLUMNS);
-            let Some(mut p) = c.query_row(&q, [&member], portal_row).optional().map_err(db)? else {
+            let q = format!(
+                "SELECT {} FROM bitrix_portals WHERE member_id = ?1",
+                sql::PORTAL_COLUMNS
+            );
+            let Some(mut p) = c
+                .query_row(&q, [&member], portal_row)
+                .optional()
+                .map_err(db)?
+            else {
                 return Ok(None);
             };
             p.values = values(c, &member)?;
@@ -263,7 +274,10 @@ impl Store for SqliteStore {
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<Portal>, StoreError>> {
         Box::pin(self.with(move |c| {
-            let q = format!("SELECT {} FROM bitrix_portals ORDER BY member_id", sql::PORTAL_COLUMNS);
+            let q = format!(
+                "SELECT {} FROM bitrix_portals ORDER BY member_id",
+                sql::PORTAL_COLUMNS
+            );
             let mut st = c.prepare(&q).map_err(db)?;
             let mut portals: Vec<Portal> = st
                 .query_map([], portal_row)
@@ -277,7 +291,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn uninstall<'a>(&'a self, member_id: &'a str, keep_values: bool) -> BoxFuture<'a, Result<bool, StoreError>> {
+    fn uninstall<'a>(
+        &'a self,
+        member_id: &'a str,
+        keep_values: bool,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let member = member_id.to_string();
         Box::pin(self.with(move |c| {
             let tx = c.transaction().map_err(db)?;
@@ -296,7 +314,11 @@ impl Store for SqliteStore {
         key: &'a str,
         value: Option<&'a str>,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        let (member, key, value) = (member_id.to_string(), key.to_string(), value.map(String::from));
+        let (member, key, value) = (
+            member_id.to_string(),
+            key.to_string(),
+            value.map(String::from),
+        );
         Box::pin(self.with(move |c| {
             let n = match &value {
                 Some(v) => c.execute(sql::SET_VALUE, params![member, key, v]),
@@ -310,7 +332,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn value<'a>(&'a self, member_id: &'a str, key: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    fn value<'a>(
+        &'a self,
+        member_id: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
         let (member, key) = (member_id.to_string(), key.to_string());
         Box::pin(self.with(move |c| {
             c.query_row(sql::VALUE, params![member, key], |r| r.get(0))

@@ -23,7 +23,10 @@ pub type RenewFn<'a> =
 pub trait Store: Send + Sync {
     /// Records an installation. A repeated one updates the same record, keeps the
     /// application's values and marks the portal active again.
-    fn install<'a>(&'a self, installation: &'a Installation) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn install<'a>(
+        &'a self,
+        installation: &'a Installation,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// The portal `member_id`, or `None` when it is not installed.
     fn get<'a>(&'a self, member_id: &'a str) -> BoxFuture<'a, Result<Option<Portal>, StoreError>>;
@@ -160,16 +163,21 @@ pub(crate) enum Plan {
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
 /// Decides under the lock: `None` is a portal that is not installed.
-pub(crate) fn plan(member_id: &str, locked: Option<Locked>, stale: &Secret, now: SystemTime) -> Plan {
+pub(crate) fn plan(
+    member_id: &str,
+    locked: Option<Locked>,
+    stale: &Secret,
+    now: SystemTime,
+) -> Plan {
     let Some(locked) = locked else {
-        return Plan::Fail(RefreshError::Store(StoreError::NotInstalled(member_id.into())));
+        return Plan::Fail(RefreshError::Store(StoreError::NotInstalled(
+            member_id.into(),
+        )));
     };
     if let Some(reason) = locked.reinstall_reason {
         return Plan::Fail(RefreshError::NeedsReinstall { reason });
     }
-    let fresh = locked
-        .expires_at
-        .is_none_or(|at| at > now + EXPIRY_MARGIN);
+    let fresh = locked.expires_at.is_none_or(|at| at > now + EXPIRY_MARGIN);
     if locked.tokens.refresh_token != *stale && fresh {
         Plan::Use(locked.tokens)
     } else {
@@ -223,13 +231,26 @@ mod tests {
     fn plans_use_the_stored_pair_only_when_another_renewed_it_and_it_is_fresh() {
         let now = SystemTime::now();
         let stale = Secret::new("r1");
-        assert!(matches!(plan("m", Some(locked("r2", Some(3600), None)), &stale, now), Plan::Use(t) if t.refresh_token.expose() == "r2"));
-        assert!(matches!(plan("m", Some(locked("r2", None, None)), &stale, now), Plan::Use(_)));
-        assert!(matches!(plan("m", Some(locked("r1", Some(3600), None)), &stale, now), Plan::Renew(r) if r.expose() == "r1"));
+        assert!(
+            matches!(plan("m", Some(locked("r2", Some(3600), None)), &stale, now), Plan::Use(t) if t.refresh_token.expose() == "r2")
+        );
+        assert!(matches!(
+            plan("m", Some(locked("r2", None, None)), &stale, now),
+            Plan::Use(_)
+        ));
+        assert!(
+            matches!(plan("m", Some(locked("r1", Some(3600), None)), &stale, now), Plan::Renew(r) if r.expose() == "r1")
+        );
         // Renewed by another, but that pair is about to expire too: renew it.
-        assert!(matches!(plan("m", Some(locked("r2", Some(5), None)), &stale, now), Plan::Renew(r) if r.expose() == "r2"));
-        assert!(matches!(plan("m", Some(locked("r1", None, Some("gone"))), &stale, now), Plan::Fail(RefreshError::NeedsReinstall { reason }) if reason == "gone"));
-        assert!(matches!(plan("m", None, &stale, now), Plan::Fail(RefreshError::Store(StoreError::NotInstalled(m))) if m == "m"));
+        assert!(
+            matches!(plan("m", Some(locked("r2", Some(5), None)), &stale, now), Plan::Renew(r) if r.expose() == "r2")
+        );
+        assert!(
+            matches!(plan("m", Some(locked("r1", None, Some("gone"))), &stale, now), Plan::Fail(RefreshError::NeedsReinstall { reason }) if reason == "gone")
+        );
+        assert!(
+            matches!(plan("m", None, &stale, now), Plan::Fail(RefreshError::Store(StoreError::NotInstalled(m))) if m == "m")
+        );
     }
 
     #[test]
@@ -242,12 +263,19 @@ mod tests {
                 status: 400,
             }))
         };
-        assert!(matches!(settle(refused("invalid_grant"), now), Settle::MarkReinstall(r) if r.contains("invalid_grant: no")));
-        assert!(matches!(settle(refused("invalid_client"), now), Settle::Fail(_)));
+        assert!(
+            matches!(settle(refused("invalid_grant"), now), Settle::MarkReinstall(r) if r.contains("invalid_grant: no"))
+        );
+        assert!(matches!(
+            settle(refused("invalid_client"), now),
+            Settle::Fail(_)
+        ));
         let ok = Ok(Renewed {
             tokens: Tokens::new("a2", "r2"),
             expires_in: Some(Duration::from_secs(3600)),
         });
-        assert!(matches!(settle(ok, now), Settle::Store(t, Some(at)) if t.refresh_token.expose() == "r2" && at == now + Duration::from_secs(3600)));
+        assert!(
+            matches!(settle(ok, now), Settle::Store(t, Some(at)) if t.refresh_token.expose() == "r2" && at == now + Duration::from_secs(3600))
+        );
     }
 }

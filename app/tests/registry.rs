@@ -91,7 +91,11 @@ async fn the_sqlite_file_survives_a_restart_and_only_its_owner_reads_it() {
         store.set_value(&member, "bot_id", Some("9")).await.unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
-    let p = store.get(&member).await.unwrap().expect("kept across a restart");
+    let p = store
+        .get(&member)
+        .await
+        .unwrap()
+        .expect("kept across a restart");
     assert_eq!(p.values.get("bot_id").map(String::as_str), Some("9"));
     #[cfg(unix)]
     {
@@ -157,7 +161,10 @@ async fn a_refused_refresh_token_marks_the_portal_for_reinstall() {
         let stale = reg.client(&member).await.unwrap();
         emu.expire_access_tokens();
         let before = emu.refresh_count();
-        let e = stale.call(DialogGet::new().chat_id(chat)).await.unwrap_err();
+        let e = stale
+            .call(DialogGet::new().chat_id(chat))
+            .await
+            .unwrap_err();
         assert!(
             matches!(&e, Error::Auth(AuthError::Renewer(r)) if r.permanent && r.reason.contains("invalid_grant")),
             "{e:?}"
@@ -171,10 +178,15 @@ async fn a_refused_refresh_token_marks_the_portal_for_reinstall() {
         );
 
         // From now on: said plainly, without asking the OAuth server again.
-        let e = stale.call(DialogGet::new().chat_id(chat)).await.unwrap_err();
+        let e = stale
+            .call(DialogGet::new().chat_id(chat))
+            .await
+            .unwrap_err();
         assert!(matches!(&e, Error::Auth(a) if a.is_permanent()), "{e:?}");
         match reg.client(&member).await {
-            Err(ClientError::NeedsReinstall { reason, .. }) => assert!(reason.contains("invalid_grant")),
+            Err(ClientError::NeedsReinstall { reason, .. }) => {
+                assert!(reason.contains("invalid_grant"))
+            }
             other => panic!("{other:?}"),
         }
         let direct = reg
@@ -185,7 +197,10 @@ async fn a_refused_refresh_token_marks_the_portal_for_reinstall() {
                 Box::new(|_| panic!("the OAuth server is not asked for a condemned portal")),
             )
             .await;
-        assert!(matches!(direct, Err(RefreshError::NeedsReinstall { .. })), "{direct:?}");
+        assert!(
+            matches!(direct, Err(RefreshError::NeedsReinstall { .. })),
+            "{direct:?}"
+        );
         assert_eq!(emu.refresh_count(), before + 1);
         assert_eq!(
             reg.get(&bystander).await.unwrap().unwrap().status,
@@ -193,7 +208,10 @@ async fn a_refused_refresh_token_marks_the_portal_for_reinstall() {
             "no other portal is touched"
         );
         let shown = format!("{e:?} {e} {p:?}");
-        for secret in [installed.tokens.refresh_token.expose(), installed.tokens.access_token.expose()] {
+        for secret in [
+            installed.tokens.refresh_token.expose(),
+            installed.tokens.access_token.expose(),
+        ] {
             assert!(!shown.contains(secret), "{shown}");
         }
 
@@ -220,7 +238,11 @@ async fn a_store_refresh_hands_out_a_pair_another_process_stored() {
         reg.install(&inst).await.unwrap();
         let got = reg
             .store()
-            .refresh(&member, &seen, Box::new(|_| panic!("not asked: the stored pair is newer")))
+            .refresh(
+                &member,
+                &seen,
+                Box::new(|_| panic!("not asked: the stored pair is newer")),
+            )
             .await
             .unwrap();
         assert_eq!(got, inst.tokens, "{backend:?}");
@@ -234,13 +256,19 @@ async fn events_are_checked_against_each_portals_application_token() {
         let reg = portals(&backend, &emu).await;
         let member = unique("apptokens");
         reg.install(&installation(&emu, &member)).await.unwrap();
-        let named = |m: Option<&'static str>| EventPortal { member_id: m, domain: None };
+        let named = |m: Option<&'static str>| EventPortal {
+            member_id: m,
+            domain: None,
+        };
         let leaked: &'static str = Box::leak(member.clone().into_boxed_str());
         assert_eq!(
             reg.application_token(named(Some(leaked))).await.unwrap(),
             Some(Secret::new(emu.application_token()))
         );
-        assert_eq!(reg.application_token(named(Some("unknown"))).await.unwrap(), None);
+        assert_eq!(
+            reg.application_token(named(Some("unknown"))).await.unwrap(),
+            None
+        );
         assert_eq!(reg.application_token(named(None)).await.unwrap(), None);
     }
 }

@@ -191,7 +191,9 @@ impl TokenState {
         let obtain = async {
             match &self.renewer {
                 Some(r) => r.renew(&stale, OAuthServer { http, cfg }).await,
-                None => renew(http, cfg, &stale.refresh_token).await.map(|r| r.tokens),
+                None => renew(http, cfg, &stale.refresh_token)
+                    .await
+                    .map(|r| r.tokens),
             }
         };
         let renewed = tokio::time::timeout_at(deadline.into(), obtain)
