@@ -264,7 +264,7 @@ mod tests {
             }))
         };
         assert!(
-            matches!(settle(refused("invalid_grant"), now), Settle::MarkReinstall(r) if r.contains("invalid_grant: no"))
+            matches!(settle(refused("invalid_grant"), now), Settle::MarkReinstall(r) if r.contains("(invalid_grant): no"))
         );
         assert!(matches!(
             settle(refused("invalid_client"), now),
