@@ -9,7 +9,7 @@ use crate::limits::{
     Stats,
 };
 use crate::method::{Method, MethodError};
-use crate::oauth::{OAuthConfig, TokenState, TokenStore, Tokens};
+use crate::oauth::{OAuthConfig, Renewer, TokenState, TokenStore, Tokens};
 use crate::presend::{check_method_name, prepare, refuse};
 use crate::secret::Secret;
 use crate::transport::{Http, HttpSettings, RedirectPolicy, DEFAULT_BODY_LIMIT};
@@ -76,6 +76,7 @@ pub struct ClientBuilder {
     operating_budget: Option<Duration>,
     operating_pause: Duration,
     store: Option<Arc<dyn TokenStore>>,
+    renewer: Option<Arc<dyn Renewer>>,
     redirects: RedirectPolicy,
     body_limit: usize,
 }
@@ -147,6 +148,7 @@ impl ClientBuilder {
             operating_budget: Some(Duration::from_secs(480)),
             operating_pause: Duration::from_secs(60),
             store: None,
+            renewer: None,
             redirects: RedirectPolicy::None,
             body_limit: DEFAULT_BODY_LIMIT,
         }
@@ -251,6 +253,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Who obtains a new OAuth pair when the access token expired (default: the client asks the
+    /// OAuth server itself). A token registry shared by several processes sets one, so that a
+    /// portal is refreshed once for all of them. The [`TokenStore`] hook is still called after.
+    pub fn renewer(mut self, renewer: Arc<dyn Renewer>) -> Self {
+        self.renewer = Some(renewer);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let (auth, https) = match self.auth? {
@@ -270,7 +280,7 @@ impl ClientBuilder {
                 if !cfg.client_endpoint.ends_with('/') {
                     cfg.client_endpoint.push('/');
                 }
-                let state = Box::new(TokenState::new(tokens, self.store));
+                let state = Box::new(TokenState::new(tokens, self.store, self.renewer));
                 (Auth::OAuth { cfg, state }, https)
             }
         };

@@ -252,7 +252,40 @@ pub enum AuthError {
     Redirect(RedirectError),
     /// The OAuth server's answer was longer than the body limit.
     TooLarge(TooLargeError),
+    /// A [`crate::oauth::Renewer`] failed for a reason of its own (a token registry that cannot
+    /// be reached, a portal it knows needs reinstalling).
+    Renewer(RenewerError),
 }
+
+impl AuthError {
+    /// Whether no later refresh can succeed: the OAuth server refused the refresh token itself
+    /// (a 4xx answer), or a renewer said so.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            AuthError::Refused(a) => (400..500).contains(&a.status),
+            AuthError::Renewer(r) => r.permanent,
+            _ => false,
+        }
+    }
+}
+
+/// A failure of a [`crate::oauth::Renewer`] that is not an answer of the OAuth server. Its
+/// reason never holds a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewerError {
+    /// What went wrong, in words.
+    pub reason: String,
+    /// Whether retrying cannot help (the portal must be reinstalled, say).
+    pub permanent: bool,
+}
+
+impl fmt::Display for RenewerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for RenewerError {}
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -262,6 +295,7 @@ impl fmt::Display for AuthError {
             AuthError::Decode(_) => "the OAuth server's answer is undecodable",
             AuthError::Redirect(_) => "the OAuth server redirected the token refresh",
             AuthError::TooLarge(_) => "the OAuth server's answer is too large",
+            AuthError::Renewer(_) => "the token renewer failed",
         })
     }
 }
@@ -274,6 +308,7 @@ impl std::error::Error for AuthError {
             AuthError::Decode(e) => e,
             AuthError::Redirect(e) => e,
             AuthError::TooLarge(e) => e,
+            AuthError::Renewer(e) => e,
         })
     }
 }

@@ -68,7 +68,7 @@ pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{
     ApiError, AuthError, ConfigError, DecodeError, Error, LimitKind, Problem, RedirectError,
-    Refusal, TooLargeError, TransportError, DECODE_BODY_KEPT,
+    Refusal, RenewerError, TooLargeError, TransportError, DECODE_BODY_KEPT,
 };
 pub use limits::{LimitStats, RateLimit, RetryPolicy};
 pub use list::ListMethod;

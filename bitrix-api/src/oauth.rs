@@ -21,6 +21,10 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use tracing::Instrument;
 
+mod renew;
+
+pub use renew::{OAuthServer, RenewFuture, Renewed, Renewer};
+
 /// The default OAuth server of Bitrix24.
 pub const DEFAULT_TOKEN_URL: &str = "https://oauth.bitrix.info/oauth/token/";
 
@@ -113,10 +117,16 @@ pub(crate) struct TokenState {
     /// Held while a refresh is under way, so that only one runs.
     refreshing: tokio::sync::Mutex<()>,
     pub(crate) store: Option<Arc<dyn TokenStore>>,
+    /// Who obtains a new pair; `None`: the OAuth server, asked directly.
+    renewer: Option<Arc<dyn Renewer>>,
 }
 
 impl TokenState {
-    pub(crate) fn new(tokens: Tokens, store: Option<Arc<dyn TokenStore>>) -> Self {
+    pub(crate) fn new(
+        tokens: Tokens,
+        store: Option<Arc<dyn TokenStore>>,
+        renewer: Option<Arc<dyn Renewer>>,
+    ) -> Self {
         TokenState {
             current: RwLock::new(Current {
                 tokens,
@@ -129,6 +139,7 @@ impl TokenState {
             }),
             refreshing: tokio::sync::Mutex::new(()),
             store,
+            renewer,
         }
     }
 
@@ -172,7 +183,7 @@ impl TokenState {
         else {
             return Err(timed_out());
         };
-        let refresh_token = {
+        let stale = {
             let g = self.read();
             if g.seen.generation != seen.generation {
                 return Ok(()); // someone else refreshed while we waited
@@ -184,10 +195,18 @@ impl TokenState {
                 // A refresh failed while we waited: the same token would fail the same way.
                 return Err(g.last_failure.clone().unwrap_or_else(timed_out));
             }
-            g.tokens.refresh_token.clone()
+            g.tokens.clone()
         };
         let span = tracing::info_span!("bitrix.oauth.refresh");
-        let renewed = tokio::time::timeout_at(deadline.into(), renew(http, cfg, &refresh_token))
+        let obtain = async {
+            match &self.renewer {
+                Some(r) => r.renew(&stale, OAuthServer { http, cfg }).await,
+                None => renew(http, cfg, &stale.refresh_token)
+                    .await
+                    .map(|r| r.tokens),
+            }
+        };
+        let renewed = tokio::time::timeout_at(deadline.into(), obtain)
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_| Err(timed_out()));
@@ -199,7 +218,7 @@ impl TokenState {
                 let mut g = self.write();
                 g.seen.failures += 1;
                 g.last_failure = Some(e.clone());
-                if matches!(&e, AuthError::Refused(a) if (400..500).contains(&a.status)) {
+                if e.is_permanent() {
                     g.dead = Some(e.clone());
                 }
                 return Err(e);
@@ -227,7 +246,7 @@ async fn renew(
     http: &Http,
     cfg: &OAuthConfig,
     refresh_token: &Secret,
-) -> Result<Tokens, AuthError> {
+) -> Result<Renewed, AuthError> {
     let keys = grant::Keys {
         token_url: &cfg.token_url,
         client_id: &cfg.client_id,
@@ -235,5 +254,5 @@ async fn renew(
     };
     grant::request(http, &keys, grant::Grant::Refresh(refresh_token))
         .await?
-        .tokens()
+        .renewed()
 }

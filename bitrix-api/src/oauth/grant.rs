@@ -168,6 +168,17 @@ impl RawGrant {
         }
     }
 
+    /// The pair and its lifetime (what a refresh needs).
+    pub(crate) fn renewed(&self) -> Result<super::Renewed, AuthError> {
+        Ok(super::Renewed {
+            tokens: self.tokens()?,
+            expires_in: self
+                .expires_in
+                .and_then(|s| u64::try_from(s).ok())
+                .map(std::time::Duration::from_secs),
+        })
+    }
+
     /// The whole answer: the pair, `member_id` and `client_endpoint` must be there.
     pub(crate) fn grant(self) -> Result<TokenGrant, AuthError> {
         let tokens = self.tokens()?;

@@ -1,0 +1,248 @@
+//! The registry an application uses: its portals in a [`Store`], a client per portal whose
+//! token refreshes go through the store, and the expected `application_token` of each portal.
+
+use crate::portal::{Installation, Portal, Status};
+use crate::store::{RefreshError, RenewFn, Store, StoreError};
+use bitrix_api::events::{AppTokens, LookupError, Portal as EventPortal};
+use bitrix_api::oauth::{OAuthServer, RenewFuture, Renewer};
+use bitrix_api::{
+    AuthError, Client, ClientBuilder, ConfigError, OAuthConfig, RenewerError, Secret, Tokens,
+};
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The application's OAuth credentials, shared by all its portals.
+#[derive(Clone, Debug)]
+pub struct AppCredentials {
+    /// The application's client id.
+    pub client_id: String,
+    /// The application's client secret.
+    pub client_secret: Secret,
+    /// The OAuth server's token URL (default [`bitrix_api::oauth::DEFAULT_TOKEN_URL`]).
+    pub token_url: String,
+}
+
+impl AppCredentials {
+    /// Credentials for the default OAuth server.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
+        AppCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            token_url: bitrix_api::oauth::DEFAULT_TOKEN_URL.to_string(),
+        }
+    }
+
+    /// Uses another OAuth server (a test emulator, a self-hosted portal).
+    #[must_use]
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = url.into();
+        self
+    }
+}
+
+/// Why [`Portals::client`] gave no client.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// No portal with this `member_id` is installed.
+    NotInstalled(String),
+    /// The portal's refresh token was refused: it must be installed again.
+    NeedsReinstall {
+        /// The portal.
+        member_id: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The store failed.
+    Store(StoreError),
+    /// The stored endpoint or the token URL is not usable.
+    Config(ConfigError),
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::NotInstalled(m) => write!(f, "no portal with member_id {m} is installed"),
+            ClientError::NeedsReinstall { member_id, reason } => {
+                write!(f, "portal {member_id} needs reinstalling: {reason}")
+            }
+            ClientError::Store(e) => e.fmt(f),
+            ClientError::Config(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// The portals an application is installed on. Cheap to clone.
+#[derive(Clone)]
+pub struct Portals {
+    store: Arc<dyn Store>,
+    app: AppCredentials,
+}
+
+impl fmt::Debug for Portals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Portals")
+            .field("client_id", &self.app.client_id)
+            .field("token_url", &self.app.token_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Portals {
+    /// A registry over `store` for the application `app`.
+    pub fn new(store: impl Store + 'static, app: AppCredentials) -> Self {
+        Portals {
+            store: Arc::new(store),
+            app,
+        }
+    }
+
+    /// A registry over a store shared with other code.
+    pub fn shared(store: Arc<dyn Store>, app: AppCredentials) -> Self {
+        Portals { store, app }
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// Records an installation (idempotent: a repeated one keeps one record and its values).
+    pub async fn install(&self, installation: &Installation) -> Result<(), StoreError> {
+        self.store.install(installation).await
+    }
+
+    /// The portal `member_id`, if installed.
+    pub async fn get(&self, member_id: &str) -> Result<Option<Portal>, StoreError> {
+        self.store.get(member_id).await
+    }
+
+    /// Every installed portal.
+    pub async fn list(&self) -> Result<Vec<Portal>, StoreError> {
+        self.store.list().await
+    }
+
+    /// Forgets a portal's tokens, and its values unless `keep_values`. Whether it was there.
+    pub async fn uninstall(&self, member_id: &str, keep_values: bool) -> Result<bool, StoreError> {
+        self.store.uninstall(member_id, keep_values).await
+    }
+
+    /// Sets one of the application's values for an installed portal.
+    pub async fn set_value(
+        &self,
+        member_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        self.store.set_value(member_id, key, Some(value)).await
+    }
+
+    /// Removes one of the application's values.
+    pub async fn remove_value(&self, member_id: &str, key: &str) -> Result<(), StoreError> {
+        self.store.set_value(member_id, key, None).await
+    }
+
+    /// One of the application's values for a portal.
+    pub async fn value(&self, member_id: &str, key: &str) -> Result<Option<String>, StoreError> {
+        self.store.value(member_id, key).await
+    }
+
+    /// A client for the portal `member_id` with the default settings (see
+    /// [`Portals::client_builder`]).
+    pub async fn client(&self, member_id: &str) -> Result<Client, ClientError> {
+        self.client_builder(member_id)
+            .await?
+            .build()
+            .map_err(ClientError::Config)
+    }
+
+    /// A client builder for the portal `member_id`, with its stored pair and a renewer that
+    /// refreshes through the store (once for every process that shares it). Refused for a
+    /// portal that needs reinstalling.
+    pub async fn client_builder(&self, member_id: &str) -> Result<ClientBuilder, ClientError> {
+        let portal = self
+            .store
+            .get(member_id)
+            .await
+            .map_err(ClientError::Store)?
+            .ok_or_else(|| ClientError::NotInstalled(member_id.to_string()))?;
+        if let Status::NeedsReinstall { reason } = portal.status {
+            return Err(ClientError::NeedsReinstall {
+                member_id: member_id.to_string(),
+                reason,
+            });
+        }
+        let cfg = OAuthConfig::new(
+            portal.installation.client_endpoint,
+            self.app.client_id.clone(),
+            self.app.client_secret.clone(),
+        )
+        .token_url(self.app.token_url.clone());
+        Ok(
+            Client::oauth_builder(cfg, portal.installation.tokens).renewer(Arc::new(
+                PortalRenewer {
+                    store: self.store.clone(),
+                    member_id: member_id.to_string(),
+                },
+            )),
+        )
+    }
+}
+
+/// Renews a portal's pair through the store.
+struct PortalRenewer {
+    store: Arc<dyn Store>,
+    member_id: String,
+}
+
+impl Renewer for PortalRenewer {
+    fn renew<'a>(&'a self, stale: &'a Tokens, server: OAuthServer<'a>) -> RenewFuture<'a> {
+        Box::pin(async move {
+            let renew: RenewFn<'a> =
+                Box::new(move |refresh| Box::pin(async move { server.refresh(&refresh).await }));
+            self.store
+                .refresh(&self.member_id, &stale.refresh_token, renew)
+                .await
+                .map_err(|e| to_auth(&self.member_id, e))
+        })
+    }
+}
+
+/// A failed registry refresh as the client reports it.
+fn to_auth(member_id: &str, e: RefreshError) -> AuthError {
+    match e {
+        RefreshError::Auth(e) => e,
+        RefreshError::NeedsReinstall { reason } => AuthError::Renewer(RenewerError {
+            reason: format!("portal {member_id} needs reinstalling: {reason}"),
+            permanent: true,
+        }),
+        RefreshError::Store(e @ StoreError::NotInstalled(_)) => AuthError::Renewer(RenewerError {
+            reason: e.to_string(),
+            permanent: true,
+        }),
+        RefreshError::Store(e) => AuthError::Renewer(RenewerError {
+            reason: e.to_string(),
+            permanent: false,
+        }),
+    }
+}
+
+/// The expected `application_token` of each installed portal, by the event's `member_id`.
+impl AppTokens for Portals {
+    fn application_token(
+        &self,
+        portal: EventPortal<'_>,
+    ) -> impl Future<Output = Result<Option<Secret>, LookupError>> + Send {
+        let member_id = portal.member_id.map(String::from);
+        async move {
+            let Some(member_id) = member_id else {
+                return Ok(None);
+            };
+            let portal = self.store.get(&member_id).await?;
+            Ok(portal.and_then(|p| p.installation.application_token))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The SQL both database stores run. Written with SQLite's `?N` parameters; the PostgreSQL
+//! store turns them into `$N` (see [`postgres`]).
+
+/// The schema, one step per version; a store applies the steps past the version it finds.
+pub(crate) const MIGRATIONS: &[&str] = &["
+CREATE TABLE bitrix_portals (
+    member_id TEXT PRIMARY KEY NOT NULL,
+    domain TEXT NOT NULL,
+    client_endpoint TEXT NOT NULL,
+    server_endpoint TEXT NOT NULL,
+    access_token TEXT NOT NULL,
+    refresh_token TEXT NOT NULL,
+    expires_at BIGINT,
+    application_token TEXT,
+    scopes TEXT NOT NULL,
+    reinstall_reason TEXT,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE bitrix_portal_values (
+    member_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (member_id, key)
+);
+"];
+
+/// Records an installation: one row per portal; a reinstall keeps the stored application
+/// token when it brings none, and makes the portal active again.
+pub(crate) const UPSERT: &str = "
+INSERT INTO bitrix_portals (member_id, domain, client_endpoint, server_endpoint, access_token,
+    refresh_token, expires_at, application_token, scopes, reinstall_reason, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10)
+ON CONFLICT (member_id) DO UPDATE SET
+    domain = excluded.domain,
+    client_endpoint = excluded.client_endpoint,
+    server_endpoint = excluded.server_endpoint,
+    access_token = excluded.access_token,
+    refresh_token = excluded.refresh_token,
+    expires_at = excluded.expires_at,
+    application_token = COALESCE(excluded.application_token, bitrix_portals.application_token),
+    scopes = excluded.scopes,
+    reinstall_reason = NULL,
+    updated_at = excluded.updated_at";
+
+/// The columns of a portal row, in the order the stores read them.
+pub(crate) const PORTAL_COLUMNS: &str = "member_id, domain, client_endpoint, server_endpoint, \
+    access_token, refresh_token, expires_at, application_token, scopes, reinstall_reason";
+
+/// The token state of one portal (the stores add their own lock clause).
+pub(crate) const LOCK_ROW: &str = "SELECT access_token, refresh_token, expires_at, \
+    reinstall_reason FROM bitrix_portals WHERE member_id = ?1";
+
+/// Stores a renewed pair.
+pub(crate) const STORE_TOKENS: &str = "UPDATE bitrix_portals SET access_token = ?2, \
+    refresh_token = ?3, expires_at = ?4, updated_at = ?5 WHERE member_id = ?1";
+
+/// Marks a portal as needing reinstallation.
+pub(crate) const MARK_REINSTALL: &str = "UPDATE bitrix_portals SET reinstall_reason = ?2, \
+    updated_at = ?3 WHERE member_id = ?1";
+
+/// Deletes a portal's row.
+pub(crate) const DELETE_PORTAL: &str = "DELETE FROM bitrix_portals WHERE member_id = ?1";
+
+/// Deletes a portal's values.
+pub(crate) const DELETE_VALUES: &str = "DELETE FROM bitrix_portal_values WHERE member_id = ?1";
+
+/// Sets one value of an installed portal.
+pub(crate) const SET_VALUE: &str = "
+INSERT INTO bitrix_portal_values (member_id, key, value)
+SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM bitrix_portals WHERE member_id = ?1)
+ON CONFLICT (member_id, key) DO UPDATE SET value = excluded.value";
+
+/// Removes one value.
+pub(crate) const DELETE_VALUE: &str =
+    "DELETE FROM bitrix_portal_values WHERE member_id = ?1 AND key = ?2";
+
+/// Reads one value.
+pub(crate) const VALUE: &str =
+    "SELECT value FROM bitrix_portal_values WHERE member_id = ?1 AND key = ?2";
+
+/// Reads a portal's values.
+pub(crate) const VALUES: &str =
+    "SELECT key, value FROM bitrix_portal_values WHERE member_id = ?1 ORDER BY key";
+
+/// The same statement with PostgreSQL's `$N` parameters.
+#[cfg(feature = "postgres")]
+pub(crate) fn postgres(sql: &str) -> String {
+    sql.replace('?', "$")
+}
