@@ -164,6 +164,13 @@ struct Element<'a> {
     fields: Option<&'a [Field]>,
 }
 
+/// A filter that takes any condition: an `object` without `fields` (a JSON object in Rust) or a
+/// `map` of `any` (a `BTreeMap` of JSON values).
+fn is_free_filter(f: &Field) -> bool {
+    (is_type(&f.ty, "object") && f.fields.is_none())
+        || (is_type(&f.ty, "map") && matches!(&f.items, Some(Items::Name(n)) if n == "any"))
+}
+
 /// The filter param and the items' `ID` field of the fast walk.
 fn fast_parts<'a>(
     m: &'a MethodSpec,
@@ -177,19 +184,12 @@ fn fast_parts<'a>(
         .iter()
         .find(|p| p.name.eq_ignore_ascii_case("filter"));
     let filter = match filter {
-        Some(f)
-            if is_type(&f.ty, "object")
-                && f.fields.is_none()
-                && f.required == Required::No
-                && !f.nullable =>
-        {
-            Some(f)
-        }
+        Some(f) if f.required == Required::No && !f.nullable && is_free_filter(f) => Some(f),
         _ => {
             problems.push((
                 "list.fast".into(),
                 "the fast walk needs an optional `filter` (or `FILTER`) param of type object \
-                 without fields, to send `>ID`"
+                 without fields, or a map of any, to send `>ID`"
                     .into(),
                 "describe the filter param the docs list, or drop `fast`".into(),
             ));

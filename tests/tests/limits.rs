@@ -246,8 +246,8 @@ async fn a_write_that_hits_a_transport_error_is_not_repeated() {
     assert!(!messages.iter().any(|m| m == "twice?"));
 }
 
-/// `user.get` as a test-side list method (the generator will implement [`ListMethod`] for
-/// the spec's list methods).
+/// `user.get` walked by `start` (the spec's `user.get` is generated with the fast walk, which
+/// `the_fast_mode_walks_by_id` runs): a test-side list method for the runtime's `start` path.
 #[derive(Debug, Clone, Default, Serialize)]
 struct UserGet {
     #[serde(rename = "FILTER", skip_serializing_if = "BTreeMap::is_empty")]
@@ -285,35 +285,6 @@ impl ListMethod for UserGet {
     }
     fn items(result: Vec<User>) -> Vec<User> {
         result
-    }
-}
-
-/// The same list walked in the fast mode (`start = -1`, `>ID`).
-#[derive(Debug, Clone, Default, Serialize)]
-struct UserGetFast(UserGet);
-
-impl Method for UserGetFast {
-    const NAME: &'static str = "user.get";
-    const SCOPES: &'static [bitrix_api::Scope] = &[];
-    const READ: bool = true;
-    type Result = Vec<User>;
-    type Error = bitrix_api::NoMethodError;
-}
-
-impl ListMethod for UserGetFast {
-    type Item = User;
-    const FAST: bool = true;
-    fn set_start(&mut self, start: i64) {
-        self.0.start = Some(start);
-    }
-    fn items(result: Vec<User>) -> Vec<User> {
-        result
-    }
-    fn set_after_id(&mut self, id: u64) {
-        self.0.filter.insert(">ID".into(), id);
-    }
-    fn item_id(item: &User) -> Option<u64> {
-        item.id.parse().ok()
     }
 }
 
@@ -359,11 +330,26 @@ async fn the_fast_mode_walks_by_id() {
     })
     .await;
     let c = client(&emu).build().unwrap();
-    let ids = collect_ids(&c, UserGetFast::default()).await;
+    // The generated `user.get`: the spec marks it `list: {fast: true}`.
+    let stream =
+        c.list(bitrix_api::user::Get::new().filter([("ACTIVE".to_string(), true.into())].into()));
+    let mut stream = std::pin::pin!(stream);
+    let mut ids = Vec::new();
+    while let Some(item) = stream.next().await {
+        let user = item.unwrap_or_else(|e| panic!("{e}"));
+        ids.push(user.id.expect("the emulator answers ID") as u64);
+    }
     assert_eq!(ids, (1001..2235).collect::<Vec<u64>>());
     let log = emu.requests();
     assert_eq!(log.len(), 25, "24 full pages and a short one");
     assert!(log.iter().all(|r| r.params["start"] == -1));
+    // The caller's condition is kept beside the walk's `>ID`.
+    assert!(
+        log.iter().all(|r| r.params["FILTER"]["ACTIVE"] == true),
+        "{:?}",
+        log[1].params
+    );
+    assert_eq!(log[1].params["FILTER"][">ID"], 1050);
 }
 
 #[tokio::test]

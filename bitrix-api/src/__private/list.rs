@@ -1,21 +1,37 @@
 //! Support for the generated `ListMethod` impls: the fast walk's filter and item ids.
 
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-/// Fast walk: sets `>ID` to `id` in a filter param, keeping the caller's other conditions. A
-/// filter that is not an object (only a wrong hand-set value can be) is replaced.
-pub fn after_id(filter: &mut Option<Value>, id: u64) {
-    let map = match filter {
-        Some(Value::Object(map)) => map,
-        other => {
-            *other = Some(Value::Object(Map::new()));
-            match other {
-                Some(Value::Object(map)) => map,
-                _ => return,
-            }
+/// A filter param the fast walk can add `>ID` to: a JSON object (`object` without fields in the
+/// spec) or a map of JSON values (`map` of `any`).
+pub trait IdFilter {
+    /// Sets `>ID` to `id`, keeping the caller's other conditions. A filter that is not an
+    /// object (only a wrong hand-set value can be) is replaced.
+    fn set_after(&mut self, id: u64);
+}
+
+impl IdFilter for Option<Value> {
+    fn set_after(&mut self, id: u64) {
+        if !matches!(self, Some(Value::Object(_))) {
+            *self = Some(Value::Object(Map::new()));
         }
-    };
-    map.insert(">ID".into(), Value::from(id));
+        if let Some(Value::Object(map)) = self {
+            map.insert(">ID".into(), Value::from(id));
+        }
+    }
+}
+
+impl IdFilter for Option<BTreeMap<String, Value>> {
+    fn set_after(&mut self, id: u64) {
+        self.get_or_insert_with(BTreeMap::new)
+            .insert(">ID".into(), Value::from(id));
+    }
+}
+
+/// Fast walk: sets `>ID` to `id` in a filter param (see [`IdFilter`]).
+pub fn after_id<F: IdFilter>(filter: &mut F, id: u64) {
+    filter.set_after(id);
 }
 
 /// Fast walk: an item's `ID` as the walk counts it (`None` when absent or negative).
@@ -39,6 +55,18 @@ mod tests {
         let mut wrong = Some(json!([1]));
         after_id(&mut wrong, 7);
         assert_eq!(wrong, Some(json!({">ID": 7})));
+        let mut map = Some(BTreeMap::from([("ACTIVE".to_string(), json!(true))]));
+        after_id(&mut map, 9);
+        assert_eq!(
+            map,
+            Some(BTreeMap::from([
+                (">ID".to_string(), json!(9)),
+                ("ACTIVE".to_string(), json!(true)),
+            ]))
+        );
+        let mut empty: Option<BTreeMap<String, Value>> = None;
+        after_id(&mut empty, 1);
+        assert_eq!(empty, Some(BTreeMap::from([(">ID".to_string(), json!(1))])));
     }
 
     #[test]
