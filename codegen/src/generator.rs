@@ -71,6 +71,22 @@ impl Generator {
         Self::check_loaded(crate::load::load_dir(&self.spec_dir))
     }
 
+    /// [`check`](Self::check) for a build script that reads the IR (a test registry, the
+    /// emulator's table): asks cargo to rerun when the spec changes, and on problems prints
+    /// them all and ends the build script (exit code 1), since a build script has no caller to
+    /// hand them to.
+    pub fn check_in_build_script(&self) -> Api {
+        println!("cargo:rerun-if-changed={}", self.spec_dir.display());
+        self.check().unwrap_or_else(|diags| {
+            eprintln!(
+                "error: the spec in {} has problems:\n{}",
+                self.spec_dir.display(),
+                crate::diag::report(&diags)
+            );
+            std::process::exit(1)
+        })
+    }
+
     /// [`check`](Self::check) on files given as text, without touching the disk: each
     /// `(path, text)` is one file at `path` inside the spec directory (`scopes.yaml`,
     /// `common/errors.yaml`, `methods/a.b.yaml`, …). Same limits, same checks; diagnostics
