@@ -78,6 +78,7 @@ async fn call_bench() -> Result<(), Box<dyn std::error::Error>> {
         percentile(&lat, 0.5).as_secs_f64() * 1e6,
         percentile(&lat, 0.99).as_secs_f64() * 1e6
     );
+    overhead_bench(&client, &emu.webhook_url(), chat).await?;
     let conc = 16;
     let per = 500;
     let t = Instant::now();
@@ -101,6 +102,63 @@ async fn call_bench() -> Result<(), Box<dyn std::error::Error>> {
         "{conc} concurrent tasks × {per} imopenlines.bot.session.message.send: {:.0} calls/s",
         per_sec(conc * per, t.elapsed())
     );
+    Ok(())
+}
+
+/// Per-call overhead: the same sequential `imopenlines.dialog.get` through [`Client`] (typed
+/// request, pre-send check, bucket bookkeeping, typed lenient decoding) and through a bare
+/// reqwest client posting the same JSON body and parsing the answer into a `serde_json::Value`.
+/// Rounds alternate between the two so that the machine's noise falls on both alike.
+async fn overhead_bench(
+    client: &Client,
+    webhook: &str,
+    chat: i64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let raw = bitrix_emulator::http_client().build()?;
+    let url = format!("{webhook}imopenlines.dialog.get");
+    let body = serde_json::to_vec(&serde_json::json!({ "CHAT_ID": chat }))?;
+    let raw_call = || async {
+        let answer = raw
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(body.clone())
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let value: serde_json::Value = serde_json::from_slice(&answer)?;
+        assert!(value.get("result").is_some());
+        Ok::<(), Box<dyn std::error::Error>>(())
+    };
+    for _ in 0..200 {
+        raw_call().await?;
+    }
+    let (rounds, per) = (10, 200);
+    let (mut typed, mut bare) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..per {
+            client.call(DialogGet::new().chat_id(chat)).await?;
+        }
+        typed += t.elapsed();
+        let t = Instant::now();
+        for _ in 0..per {
+            raw_call().await?;
+        }
+        bare += t.elapsed();
+    }
+    let n = rounds * per;
+    println!("per-call overhead, {n} sequential imopenlines.dialog.get each, alternating rounds of {per}:");
+    println!(
+        "  Client (typed):                 {:>7.1} µs/call",
+        typed.as_secs_f64() * 1e6 / n as f64
+    );
+    println!(
+        "  raw reqwest + serde_json::Value: {:>6.1} µs/call",
+        bare.as_secs_f64() * 1e6 / n as f64
+    );
+    println!("  ratio: {:.3}", typed.as_secs_f64() / bare.as_secs_f64());
     Ok(())
 }
 
