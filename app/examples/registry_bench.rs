@@ -20,16 +20,20 @@ const READS: u32 = 5_000;
 const REFRESHES: u32 = 500;
 
 fn installation(member_id: &str) -> Installation {
-    Installation {
-        member_id: member_id.into(),
-        domain: "bench.bitrix24.test".into(),
-        client_endpoint: "https://bench.bitrix24.test/rest/".into(),
-        server_endpoint: "https://oauth.bitrix24.test/rest/".into(),
-        tokens: Tokens::new("access-0", "refresh-0"),
-        expires_at: Some(SystemTime::now() + Duration::from_secs(3600)),
-        application_token: Some(Secret::new("app-token")),
-        scopes: vec!["imbot".into(), "imopenlines".into()],
-    }
+    let mut i = Installation::new(
+        member_id,
+        "bench.bitrix24.test",
+        "https://bench.bitrix24.test/rest/",
+        Tokens::new("access-0", "refresh-0"),
+    );
+    i.server_endpoint = Some("https://oauth.bitrix24.test/rest/".into());
+    i.expires_at = SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs() + 3600).ok());
+    i.application_token = Some(Secret::new("app-token"));
+    i.scopes = vec!["imbot".into(), "imopenlines".into()];
+    i
 }
 
 async fn bench(name: &str, store: &dyn Store) {

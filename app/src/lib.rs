@@ -32,7 +32,8 @@ mod sql;
 mod sqlite;
 mod store;
 
-pub use portal::{Installation, Portal, Status};
+pub use bitrix_api::install::Installation;
+pub use portal::{Portal, Status};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, DEFAULT_LOCK_TIMEOUT as PG_DEFAULT_LOCK_TIMEOUT};
 pub use registry::{AppCredentials, ClientError, Portals};

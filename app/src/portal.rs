@@ -1,31 +1,9 @@
-//! One installed portal: what an installation gives, and what the registry keeps about it.
+//! One installed portal as the registry keeps it: the installer's record
+//! ([`bitrix_api::install::Installation`]), its status and the application's values.
 
-use bitrix_api::{Secret, Tokens};
+use bitrix_api::install::Installation;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// What an installation of the application on a portal gives: its address, its OAuth pair
-/// and its `application_token`. Keyed by `member_id`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Installation {
-    /// The portal's unique id (`member_id`).
-    pub member_id: String,
-    /// The portal's address, such as `example.bitrix24.com`.
-    pub domain: String,
-    /// The portal's REST endpoint (`client_endpoint`, e.g. `https://example.bitrix24.com/rest/`).
-    pub client_endpoint: String,
-    /// The OAuth server's REST endpoint (`server_endpoint`).
-    pub server_endpoint: String,
-    /// The current token pair.
-    pub tokens: Tokens,
-    /// When the access token expires, when known.
-    pub expires_at: Option<SystemTime>,
-    /// The token the portal puts in every event (from `ONAPPINSTALL`); `None` keeps the one
-    /// stored before, if any.
-    pub application_token: Option<Secret>,
-    /// The scopes granted to the application.
-    pub scopes: Vec<String>,
-}
 
 /// Whether a portal can be called.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +18,7 @@ pub enum Status {
 }
 
 /// An installed portal as the registry keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Portal {
     /// What its (last) installation gave, with the tokens of the last refresh.
     pub installation: Installation,
@@ -91,6 +69,7 @@ pub(crate) fn split_scopes(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bitrix_api::{Secret, Tokens};
 
     #[test]
     fn times_and_scopes_round_trip() {
@@ -105,17 +84,15 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
+        let mut installation = Installation::new(
+            "m1",
+            "p.example",
+            "https://p.example/rest/",
+            Tokens::new("acc3ss", "r3fresh"),
+        );
+        installation.application_token = Some(Secret::new("app-t0ken"));
         let p = Portal {
-            installation: Installation {
-                member_id: "m1".into(),
-                domain: "p.example".into(),
-                client_endpoint: "https://p.example/rest/".into(),
-                server_endpoint: "https://oauth.example/rest/".into(),
-                tokens: Tokens::new("acc3ss", "r3fresh"),
-                expires_at: None,
-                application_token: Some(Secret::new("app-t0ken")),
-                scopes: vec![],
-            },
+            installation,
             status: Status::Active,
             values: BTreeMap::new(),
         };

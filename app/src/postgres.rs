@@ -9,11 +9,13 @@
 //! `lock_timeout`; a process that dies holding the lock loses its connection, and the server
 //! rolls the transaction back and releases the lock.
 
-use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Installation, Portal, Status};
+use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Portal, Status};
 use crate::sql::{self, postgres as pg};
 use crate::store::{
     plan, settle, BoxFuture, Locked, Plan, RefreshError, RenewFn, Settle, Store, StoreError,
 };
+use bitrix_api::install::Installation;
+use bitrix_api::oauth::AppStatus;
 use bitrix_api::{Secret, Tokens};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -69,23 +71,33 @@ async fn connect(url: &Secret) -> Result<Client, StoreError> {
 fn portal_row(r: &Row) -> Result<Portal, StoreError> {
     let get = |e: tokio_postgres::Error| StoreError::Database(e.to_string());
     let reason: Option<String> = r.try_get(9).map_err(get)?;
+    let mut i = Installation::new(
+        r.try_get::<_, String>(0).map_err(get)?,
+        r.try_get::<_, String>(1).map_err(get)?,
+        r.try_get::<_, String>(2).map_err(get)?,
+        Tokens::new(
+            r.try_get::<_, String>(4).map_err(get)?,
+            r.try_get::<_, String>(5).map_err(get)?,
+        ),
+    );
+    i.server_endpoint = r
+        .try_get::<_, Option<String>>(3)
+        .map_err(get)?
+        .filter(|s| !s.is_empty());
+    i.expires_at = r.try_get(6).map_err(get)?;
+    i.application_token = r
+        .try_get::<_, Option<String>>(7)
+        .map_err(get)?
+        .map(Secret::new);
+    i.scopes = split_scopes(&r.try_get::<_, String>(8).map_err(get)?);
+    i.status = r
+        .try_get::<_, Option<String>>(10)
+        .map_err(get)?
+        .map(|s| AppStatus::from(s.as_str()));
+    i.user_id = r.try_get(11).map_err(get)?;
+    i.language = r.try_get(12).map_err(get)?;
     Ok(Portal {
-        installation: Installation {
-            member_id: r.try_get(0).map_err(get)?,
-            domain: r.try_get(1).map_err(get)?,
-            client_endpoint: r.try_get(2).map_err(get)?,
-            server_endpoint: r.try_get(3).map_err(get)?,
-            tokens: Tokens::new(
-                r.try_get::<_, String>(4).map_err(get)?,
-                r.try_get::<_, String>(5).map_err(get)?,
-            ),
-            expires_at: r.try_get::<_, Option<i64>>(6).map_err(get)?.map(from_unix),
-            application_token: r
-                .try_get::<_, Option<String>>(7)
-                .map_err(get)?
-                .map(Secret::new),
-            scopes: split_scopes(&r.try_get::<_, String>(8).map_err(get)?),
-        },
+        installation: i,
         status: match reason {
             None => Status::Active,
             Some(reason) => Status::NeedsReinstall { reason },
@@ -235,13 +247,16 @@ impl Store for PgStore {
                     &i.member_id,
                     &i.domain,
                     &i.client_endpoint,
-                    &i.server_endpoint,
+                    &i.server_endpoint.as_deref().unwrap_or(""),
                     &i.tokens.access_token.expose(),
                     &i.tokens.refresh_token.expose(),
-                    &i.expires_at.map(to_unix),
+                    &i.expires_at,
                     &i.application_token.as_ref().map(Secret::expose),
                     &join_scopes(&i.scopes),
                     &now_unix(),
+                    &i.status.as_ref().map(ToString::to_string),
+                    &i.user_id,
+                    &i.language,
                 ],
             )
             .await

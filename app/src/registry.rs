@@ -1,9 +1,10 @@
 //! The registry an application uses: its portals in a [`Store`], a client per portal whose
 //! token refreshes go through the store, and the expected `application_token` of each portal.
 
-use crate::portal::{Installation, Portal, Status};
+use crate::portal::{Portal, Status};
 use crate::store::{RefreshError, RenewFn, Store, StoreError};
 use bitrix_api::events::{AppTokens, LookupError, Portal as EventPortal};
+use bitrix_api::install::{Installation, Uninstall};
 use bitrix_api::oauth::{OAuthServer, RenewFuture, Renewer};
 use bitrix_api::{
     AuthError, Client, ClientBuilder, ConfigError, OAuthConfig, RenewerError, Secret, Tokens,
@@ -128,6 +129,17 @@ impl Portals {
     /// Forgets a portal's tokens, and its values unless `keep_values`. Whether it was there.
     pub async fn uninstall(&self, member_id: &str, keep_values: bool) -> Result<bool, StoreError> {
         self.store.uninstall(member_id, keep_values).await
+    }
+
+    /// Applies a checked `ONAPPUNINSTALL` ([`bitrix_api::install::AppEvent::Uninstalled`]):
+    /// forgets the portal, and its values too when the user asked to delete the application's
+    /// data ([`Uninstall::clean`]). Whether the portal was there; an event without a
+    /// `member_id` changes nothing.
+    pub async fn uninstalled(&self, uninstall: &Uninstall) -> Result<bool, StoreError> {
+        match uninstall.member_id.as_deref() {
+            Some(member_id) => self.store.uninstall(member_id, !uninstall.clean).await,
+            None => Ok(false),
+        }
     }
 
     /// Sets one of the application's values for an installed portal.

@@ -2,7 +2,8 @@
 //! store turns them into `$N` (see [`postgres`]).
 
 /// The schema, one step per version; a store applies the steps past the version it finds.
-pub(crate) const MIGRATIONS: &[&str] = &["
+pub(crate) const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE bitrix_portals (
     member_id TEXT PRIMARY KEY NOT NULL,
     domain TEXT NOT NULL,
@@ -22,29 +23,43 @@ CREATE TABLE bitrix_portal_values (
     value TEXT NOT NULL,
     PRIMARY KEY (member_id, key)
 );
-"];
+",
+    "
+ALTER TABLE bitrix_portals ADD COLUMN app_status TEXT;
+ALTER TABLE bitrix_portals ADD COLUMN user_id BIGINT;
+ALTER TABLE bitrix_portals ADD COLUMN language TEXT;
+",
+];
 
-/// Records an installation: one row per portal; a reinstall keeps the stored application
-/// token when it brings none, and makes the portal active again.
+/// Records an installation: one row per portal. A reinstall folds in as
+/// [`bitrix_api::install::Installation::merge`] does (the later tokens, expiry and addresses
+/// win; values the later request lacks are kept) and makes the portal active again. A missing
+/// `server_endpoint` is stored as `''`.
 pub(crate) const UPSERT: &str = "
 INSERT INTO bitrix_portals (member_id, domain, client_endpoint, server_endpoint, access_token,
-    refresh_token, expires_at, application_token, scopes, reinstall_reason, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10)
+    refresh_token, expires_at, application_token, scopes, reinstall_reason, updated_at,
+    app_status, user_id, language)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11, ?12, ?13)
 ON CONFLICT (member_id) DO UPDATE SET
     domain = excluded.domain,
     client_endpoint = excluded.client_endpoint,
-    server_endpoint = excluded.server_endpoint,
+    server_endpoint = CASE WHEN excluded.server_endpoint = '' THEN bitrix_portals.server_endpoint
+        ELSE excluded.server_endpoint END,
     access_token = excluded.access_token,
     refresh_token = excluded.refresh_token,
     expires_at = excluded.expires_at,
     application_token = COALESCE(excluded.application_token, bitrix_portals.application_token),
-    scopes = excluded.scopes,
+    scopes = CASE WHEN excluded.scopes = '' THEN bitrix_portals.scopes ELSE excluded.scopes END,
     reinstall_reason = NULL,
-    updated_at = excluded.updated_at";
+    updated_at = excluded.updated_at,
+    app_status = COALESCE(excluded.app_status, bitrix_portals.app_status),
+    user_id = COALESCE(excluded.user_id, bitrix_portals.user_id),
+    language = COALESCE(excluded.language, bitrix_portals.language)";
 
 /// The columns of a portal row, in the order the stores read them.
 pub(crate) const PORTAL_COLUMNS: &str = "member_id, domain, client_endpoint, server_endpoint, \
-    access_token, refresh_token, expires_at, application_token, scopes, reinstall_reason";
+    access_token, refresh_token, expires_at, application_token, scopes, reinstall_reason, \
+    app_status, user_id, language";
 
 /// The token state of one portal (the stores add their own lock clause).
 pub(crate) const LOCK_ROW: &str = "SELECT access_token, refresh_token, expires_at, \

@@ -5,11 +5,13 @@
 //! A refresh runs in a `BEGIN IMMEDIATE` transaction on a connection of its own: SQLite lets
 //! one writer in at a time across all processes, and others wait up to the lock timeout.
 
-use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Installation, Portal, Status};
+use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Portal, Status};
 use crate::sql;
 use crate::store::{
     plan, settle, BoxFuture, Locked, Plan, RefreshError, RenewFn, Settle, Store, StoreError,
 };
+use bitrix_api::install::Installation;
+use bitrix_api::oauth::AppStatus;
 use bitrix_api::{Secret, Tokens};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
@@ -88,17 +90,23 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 fn portal_row(r: &Row<'_>) -> rusqlite::Result<Portal> {
     let reason: Option<String> = r.get(9)?;
+    let mut i = Installation::new(
+        r.get::<_, String>(0)?,
+        r.get::<_, String>(1)?,
+        r.get::<_, String>(2)?,
+        Tokens::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+    );
+    i.server_endpoint = r.get::<_, Option<String>>(3)?.filter(|s| !s.is_empty());
+    i.expires_at = r.get(6)?;
+    i.application_token = r.get::<_, Option<String>>(7)?.map(Secret::new);
+    i.scopes = split_scopes(&r.get::<_, String>(8)?);
+    i.status = r
+        .get::<_, Option<String>>(10)?
+        .map(|s| AppStatus::from(s.as_str()));
+    i.user_id = r.get(11)?;
+    i.language = r.get(12)?;
     Ok(Portal {
-        installation: Installation {
-            member_id: r.get(0)?,
-            domain: r.get(1)?,
-            client_endpoint: r.get(2)?,
-            server_endpoint: r.get(3)?,
-            tokens: Tokens::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
-            expires_at: r.get::<_, Option<i64>>(6)?.map(from_unix),
-            application_token: r.get::<_, Option<String>>(7)?.map(Secret::new),
-            scopes: split_scopes(&r.get::<_, String>(8)?),
-        },
+        installation: i,
         status: match reason {
             None => Status::Active,
             Some(reason) => Status::NeedsReinstall { reason },
@@ -239,13 +247,16 @@ impl Store for SqliteStore {
                     i.member_id,
                     i.domain,
                     i.client_endpoint,
-                    i.server_endpoint,
+                    i.server_endpoint.as_deref().unwrap_or(""),
                     i.tokens.access_token.expose(),
                     i.tokens.refresh_token.expose(),
-                    i.expires_at.map(to_unix),
+                    i.expires_at,
                     i.application_token.as_ref().map(Secret::expose),
                     join_scopes(&i.scopes),
-                    now_unix()
+                    now_unix(),
+                    i.status.as_ref().map(ToString::to_string),
+                    i.user_id,
+                    i.language,
                 ],
             )
             .map(drop)

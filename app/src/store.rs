@@ -1,7 +1,8 @@
 //! The storage side of the registry: one trait, its errors, and the refresh decision both
 //! database stores share.
 
-use crate::portal::{Installation, Portal};
+use crate::portal::Portal;
+use bitrix_api::install::Installation;
 use bitrix_api::oauth::Renewed;
 use bitrix_api::{AuthError, Secret, Tokens};
 use std::fmt;

@@ -5,10 +5,10 @@ mod common;
 
 use bitrix_api::events::{AppTokens, Portal as EventPortal};
 use bitrix_api::imopenlines::DialogGet;
+use bitrix_api::oauth::AppStatus;
 use bitrix_api::{AuthError, Error, Secret, Tokens};
 use bitrix_app::{ClientError, RefreshError, SqliteStore, Status, Store, StoreError};
 use common::{backends, emulator, installation, portals, unique};
-use std::time::Duration;
 
 #[tokio::test]
 async fn a_repeated_install_keeps_one_record_and_its_values() {
@@ -110,6 +110,33 @@ async fn the_sqlite_file_survives_a_restart_and_only_its_owner_reads_it() {
 }
 
 #[tokio::test]
+async fn the_installers_record_round_trips_and_a_reinstall_merges_like_it() {
+    let emu = emulator().await;
+    for backend in backends("record") {
+        let reg = portals(&backend, &emu).await;
+        let member = unique("record");
+        let mut first = installation(&emu, &member);
+        first.status = Some(AppStatus::L);
+        first.user_id = Some(7);
+        first.language = Some("de".into());
+        reg.install(&first).await.unwrap();
+        let stored = reg.get(&member).await.unwrap().unwrap().installation;
+        assert_eq!(stored, first, "{backend:?}");
+
+        // A later request without the optional values: stored as `Installation::merge` folds it.
+        let mut later = installation(&emu, &member);
+        later.server_endpoint = None;
+        later.scopes.clear();
+        later.application_token = None;
+        let mut merged = first.clone();
+        merged.merge(later.clone()).unwrap();
+        reg.install(&later).await.unwrap();
+        let stored = reg.get(&member).await.unwrap().unwrap().installation;
+        assert_eq!(stored, merged, "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_client_refreshes_through_the_store_once() {
     let emu = emulator().await;
     let chat = emu.bot_chat_ids()[0];
@@ -128,7 +155,7 @@ async fn a_client_refreshes_through_the_store_once() {
         let stored = reg.get(&member).await.unwrap().unwrap().installation;
         assert_ne!(stored.tokens, installed.tokens, "the new pair is stored");
         assert_eq!(client.tokens().unwrap(), stored.tokens);
-        assert!(stored.expires_at > installed.expires_at.map(|t| t - Duration::from_secs(60)));
+        assert!(stored.expires_at > installed.expires_at.map(|t| t - 60));
 
         // Another client of the registry starts from the stored pair: no refresh.
         let other = reg.client(&member).await.unwrap();

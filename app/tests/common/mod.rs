@@ -118,16 +118,23 @@ pub fn credentials(emu: &Emulator) -> AppCredentials {
 /// An installation of the emulated application, with a fresh pair.
 pub fn installation(emu: &Emulator, member_id: &str) -> Installation {
     let t = emu.issue_tokens();
-    Installation {
-        member_id: member_id.into(),
-        domain: "emulated.bitrix24.test".into(),
-        client_endpoint: emu.rest_url(),
-        server_endpoint: format!("{}/oauth/rest/", emu.base_url()),
-        tokens: Tokens::new(t.access_token, t.refresh_token),
-        expires_at: Some(SystemTime::now() + Duration::from_secs(3600)),
-        application_token: Some(Secret::new(emu.application_token())),
-        scopes: vec!["imopenlines".into(), "imbot".into()],
-    }
+    let mut i = Installation::new(
+        member_id,
+        "emulated.bitrix24.test",
+        emu.rest_url(),
+        Tokens::new(t.access_token, t.refresh_token),
+    );
+    i.server_endpoint = Some(format!("{}/oauth/rest/", emu.base_url()));
+    i.expires_at = Some(unix(SystemTime::now() + Duration::from_secs(3600)));
+    i.application_token = Some(Secret::new(emu.application_token()));
+    i.scopes = vec!["imopenlines".into(), "imbot".into()];
+    i
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// A registry over `backend` for the emulated application.

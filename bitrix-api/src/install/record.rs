@@ -37,6 +37,29 @@ pub struct Installation {
 }
 
 impl Installation {
+    /// A record with the given identity, address and pair, and every optional field unset
+    /// (for a registry reading a stored record back, or a test); set the others by field.
+    pub fn new(
+        member_id: impl Into<String>,
+        domain: impl Into<String>,
+        client_endpoint: impl Into<String>,
+        tokens: Tokens,
+    ) -> Self {
+        Installation {
+            member_id: member_id.into(),
+            domain: domain.into(),
+            client_endpoint: client_endpoint.into(),
+            server_endpoint: None,
+            tokens,
+            expires_at: None,
+            application_token: None,
+            scopes: Vec::new(),
+            status: None,
+            user_id: None,
+            language: None,
+        }
+    }
+
     /// Folds a later install request of the same portal into this record, so that a repeated
     /// install keeps one record: the later tokens, expiry and addresses win, and values the
     /// later one lacks (the `application_token` when the later request was the install wizard,
@@ -86,19 +109,17 @@ mod tests {
     use super::*;
 
     fn record(member: &str, access: &str) -> Installation {
-        Installation {
-            member_id: member.into(),
-            domain: "p.bitrix24.com".into(),
-            client_endpoint: "https://p.bitrix24.com/rest/".into(),
-            server_endpoint: None,
-            tokens: Tokens::new(access, format!("{access}-refresh")),
-            expires_at: Some(1),
-            application_token: None,
-            scopes: vec!["imbot".into()],
-            status: None,
-            user_id: Some(1),
-            language: Some("en".into()),
-        }
+        let mut r = Installation::new(
+            member,
+            "p.bitrix24.com",
+            "https://p.bitrix24.com/rest/",
+            Tokens::new(access, format!("{access}-refresh")),
+        );
+        r.expires_at = Some(1);
+        r.scopes = vec!["imbot".into()];
+        r.user_id = Some(1);
+        r.language = Some("en".into());
+        r
     }
 
     #[test]
