@@ -646,27 +646,7 @@ impl<'a> Cx<'a> {
     }
 
     fn result(&mut self, owner: &str, r: &ResultSpec) -> RustTy {
-        let f = Field {
-            name: "result".into(),
-            rust_name: None,
-            ty: r.ty.clone(),
-            items: r.items.clone(),
-            fields: r.fields.clone(),
-            required: Required::Yes,
-            min: None,
-            max: None,
-            max_length: None,
-            max_items: None,
-            required_if: None,
-            nullable: false,
-            values: r.values.clone(),
-            encoding: r.encoding,
-            default: None,
-            deprecated: None,
-            secret: false,
-            one_of: Vec::new(),
-            description: r.description.clone(),
-        };
+        let f = r.as_field();
         let t = self.ty(owner, "result", &f, Role::Result);
         if r.nullable {
             RustTy::Option(Box::new(t))

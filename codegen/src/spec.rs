@@ -513,6 +513,34 @@ pub struct ResultSpec {
     pub example: Option<serde_yaml::Value>,
 }
 
+impl ResultSpec {
+    /// The result as a required field named `result`, for the rules that walk fields (naming,
+    /// lowering); its description is kept.
+    pub fn as_field(&self) -> Field {
+        Field {
+            name: "result".into(),
+            rust_name: None,
+            ty: self.ty.clone(),
+            items: self.items.clone(),
+            fields: self.fields.clone(),
+            required: Required::Yes,
+            min: None,
+            max: None,
+            max_length: None,
+            max_items: None,
+            required_if: None,
+            nullable: false,
+            values: self.values.clone(),
+            encoding: self.encoding,
+            default: None,
+            deprecated: None,
+            secret: false,
+            one_of: Vec::new(),
+            description: self.description.clone(),
+        }
+    }
+}
+
 /// The items of an `array` or `map`: a type name, or a whole type for nested collections
 /// (`items: {type: array, items: integer}` for a map of integer lists).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

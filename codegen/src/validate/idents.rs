@@ -170,27 +170,7 @@ impl Validator {
         }
         self.error_variants(path, "errors", &m.errors);
         self.walk_fields(path, &name, "params", &m.params, true);
-        let result = Field {
-            name: "result".into(),
-            rust_name: None,
-            ty: m.result.ty.clone(),
-            items: m.result.items.clone(),
-            fields: m.result.fields.clone(),
-            required: Required::Yes,
-            min: None,
-            max: None,
-            max_length: None,
-            max_items: None,
-            required_if: None,
-            nullable: false,
-            values: m.result.values.clone(),
-            encoding: m.result.encoding,
-            default: None,
-            deprecated: None,
-            secret: false,
-            one_of: Vec::new(),
-            description: None,
-        };
+        let result = m.result.as_field();
         self.walk_field(path, &name, "result", &result, false);
     }
 
