@@ -18,21 +18,7 @@ use std::path::Path;
 
 /// Checks the whole set; returns every problem found.
 pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
-    let mut v = Validator {
-        scopes: set
-            .scopes
-            .as_ref()
-            .map(|s| s.value.scopes.keys().cloned().collect())
-            .unwrap_or_default(),
-        named_types: set
-            .types
-            .as_ref()
-            .map(|t| t.value.types.keys().cloned().collect())
-            .unwrap_or_default(),
-        local_types: BTreeSet::new(),
-        emitted_types: BTreeSet::new(),
-        diags: Vec::new(),
-    };
+    let mut v = Validator::new(set);
     validate_with(&mut v, set);
     v.diags
 }
@@ -130,6 +116,25 @@ struct Validator {
 }
 
 impl Validator {
+    /// A validator knowing the spec's scopes and common type names.
+    fn new(set: &SpecSet) -> Self {
+        Validator {
+            scopes: set
+                .scopes
+                .as_ref()
+                .map(|s| s.value.scopes.keys().cloned().collect())
+                .unwrap_or_default(),
+            named_types: set
+                .types
+                .as_ref()
+                .map(|t| t.value.types.keys().cloned().collect())
+                .unwrap_or_default(),
+            local_types: BTreeSet::new(),
+            emitted_types: BTreeSet::new(),
+            diags: Vec::new(),
+        }
+    }
+
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -617,17 +622,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let (set, diags) = crate::load::load_dir(&root);
         assert!(diags.is_empty());
-        let mut v = Validator {
-            scopes: BTreeSet::new(),
-            named_types: set
-                .types
-                .as_ref()
-                .map(|t| t.value.types.keys().cloned().collect())
-                .unwrap_or_default(),
-            local_types: BTreeSet::new(),
-            emitted_types: BTreeSet::new(),
-            diags: Vec::new(),
-        };
+        let mut v = Validator::new(&set);
         validate_with(&mut v, &set);
         let (api, diags) = crate::lower::lower(&set);
         assert!(diags.is_empty());
