@@ -575,7 +575,7 @@ impl<'a> Cx<'a> {
                     );
                 }
             }
-            if syn::parse_str::<syn::Ident>(&names::field_ident(&base)).is_err() {
+            if !names::is_ident(&names::field_ident(&base)) {
                 self.diags.push(
                     Diagnostic::new(
                         &self.path,

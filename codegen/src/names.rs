@@ -91,6 +91,27 @@ pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
 
+/// Whether the generated code can write `s` as an identifier: ASCII letters, digits and `_`,
+/// not starting with a digit, not `_` alone and not a keyword; or `r#` before a keyword that
+/// may be raw (`r#type`). Stricter than Rust (no non-ASCII letters), so that every name the
+/// generator emits reads the same everywhere.
+pub fn is_ident(s: &str) -> bool {
+    if let Some(raw) = s.strip_prefix("r#") {
+        return is_word(raw) && !NOT_RAW.contains(&raw);
+    }
+    is_word(s) && !is_keyword(s)
+}
+
+/// ASCII letters, digits and `_`, not starting with a digit, and not `_` alone.
+fn is_word(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    match bytes.next() {
+        Some(b) if b.is_ascii_alphabetic() || b == b'_' => {}
+        _ => return false,
+    }
+    s != "_" && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// The identifier text to emit for a field name: `r#type` for keywords, `self_` for those
 /// that cannot be raw.
 pub fn field_ident(s: &str) -> String {
@@ -158,5 +179,19 @@ mod tests {
         assert_eq!(camel("CHAT_ID_EMPTY"), "ChatIdEmpty");
         assert_eq!(camel("expired_token"), "ExpiredToken");
         assert_eq!(camel("1c"), "V1c");
+    }
+
+    #[test]
+    fn identifiers() {
+        for ok in ["chat_id", "ChatId", "_x", "v2", "r#type", "r#fn"] {
+            assert!(is_ident(ok), "{ok}");
+        }
+        for bad in [
+            "", "_", "2x", "type", "Self", "self", "r#self", "r#crate", "r#", "a-b", "a b", "чат",
+            "r#чат", "x!",
+        ] {
+            assert!(!is_ident(bad), "{bad}");
+        }
+        assert!(is_ident(&field_ident("type")));
     }
 }

@@ -213,8 +213,7 @@ impl Validator {
                 .hint("give the name as the portal sends it: upper case, e.g. ONIMBOTMESSAGEADD"),
             );
         }
-        if crate::names::camel(&e.rust_name) != e.rust_name
-            || syn::parse_str::<syn::Ident>(&e.rust_name).is_err()
+        if crate::names::camel(&e.rust_name) != e.rust_name || !crate::names::is_ident(&e.rust_name)
         {
             self.push(
                 Diagnostic::new(

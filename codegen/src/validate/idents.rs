@@ -103,7 +103,7 @@ pub(crate) const UNQUALIFIED: &[&str] = &[
 
 /// Whether `s` can be written as a plain Rust identifier (not a keyword of any kind).
 fn is_ident(s: &str) -> bool {
-    !names::is_keyword(s) && syn::parse_str::<syn::Ident>(s).is_ok()
+    names::is_ident(s)
 }
 
 /// Why a generated type cannot have this name, if it cannot.
