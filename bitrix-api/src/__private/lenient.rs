@@ -317,6 +317,22 @@ impl<T> Default for Seed<T> {
     }
 }
 
+/// Reads the next map value leniently into a field's slot (a repeated key keeps the last value,
+/// as serde's derive does). Generated visitors call it once per field, so each field costs one
+/// plain call instead of its own `?` and seed expression.
+pub fn read_field<'de, A: MapAccess<'de>, T: Lenient>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value_seed(Seed::<T>::new())?);
+    Ok(())
+}
+
+/// Skips the next map value (a key the struct does not know).
+pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
+
 /// A required field's value, or serde's missing-field error.
 pub fn required<T, E: de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
     v.ok_or_else(|| E::missing_field(name))

@@ -9,7 +9,10 @@ mod macros;
 mod wire;
 
 pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
-pub use lenient::{lenient, lenient_object, lenient_object_opt, required, Key, Lenient, Seed};
+pub use lenient::{
+    lenient, lenient_object, lenient_object_opt, read_field, required, skip_value, Key, Lenient,
+    Seed,
+};
 pub use list::{after_id, item_id, IdFilter};
 #[allow(unused_imports)]
 pub(crate) use macros::{lenient_struct, method_error, wire_enum};

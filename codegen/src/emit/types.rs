@@ -291,7 +291,12 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
         .collect();
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire;
-        quote!(#wire => #slot = Some(map.next_value_seed(crate::__private::Seed::new())?),)
+        quote!(#wire => crate::__private::read_field(&mut map, &mut #slot),)
+    });
+    // Each slot is typed, so type checking needs no inference across the function.
+    let decls = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let t = field_ty(f);
+        quote!(let mut #slot: ::std::option::Option<#t> = None;)
     });
     let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let id = ident(&f.ident);
@@ -314,10 +319,8 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
             while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
                 match key.as_str() {
                     #(#arms)*
-                    _ => {
-                        map.next_value::<::serde::de::IgnoredAny>()?;
-                    }
-                }
+                    _ => crate::__private::skip_value(&mut map),
+                }?;
             }
         }
     };
@@ -331,7 +334,7 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
                         f.write_str(#expecting)
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#n, A::Error> {
-                        #(let mut #slots = None;)*
+                        #(#decls)*
                         #read_keys
                         Ok(#n { #(#inits)* })
                     }
