@@ -7,6 +7,7 @@ mod lenient;
 mod list;
 mod macros;
 mod wire;
+mod writer;
 
 pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
 pub use lenient::{
@@ -16,4 +17,5 @@ pub use lenient::{
 pub use list::{after_id, item_id, IdFilter};
 #[allow(unused_imports)]
 pub(crate) use macros::{lenient_struct, method_error, wire_enum};
-pub use wire::{ser_int, ser_opt_int, ser_opt_yn, ser_yn, wire_value, WireEnum};
+pub use wire::{wire_value, WireEnum};
+pub use writer::{write_struct, BoolWire, StructWriter};

@@ -6,6 +6,7 @@ mod events;
 mod list;
 mod request;
 pub mod rustdoc;
+mod serialize;
 mod types;
 
 use crate::ir::{Api, MethodIr, NamespaceIr, RustTy};

@@ -1,5 +1,6 @@
 //! Emitter for request structs and their `Method` impl.
 
+use super::serialize::serialize_impl;
 use super::types::{builder, checks};
 use super::{ident, rustdoc, ty};
 use crate::ir::MethodIr;
@@ -11,6 +12,7 @@ pub fn request(m: &MethodIr) -> TokenStream {
     let n = ident(&m.struct_name);
     let doc = rustdoc::attrs(&rustdoc::method(m));
     let (decls, imp) = builder(&m.struct_name, &m.params);
+    let serialize = serialize_impl(&m.struct_name, &m.params, true);
     let deprecated = m
         .deprecated
         .as_ref()
@@ -58,9 +60,10 @@ pub fn request(m: &MethodIr) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #n { #decls }
+        #serialize
         #imp
         impl crate::Method for #n {
             const NAME: &'static str = #wire;

@@ -1,9 +1,8 @@
 //! Emitters for generated data types: objects, enumerations, unions.
 
+use super::serialize::serialize_impl;
 use super::{ident, rustdoc, ty};
-use crate::ir::{
-    BoolEncoding, EnumIr, FieldIr, OneOfGroup, Presence, Role, RustTy, StructIr, TypeDef, UnionIr,
-};
+use crate::ir::{EnumIr, FieldIr, OneOfGroup, Presence, Role, RustTy, StructIr, TypeDef, UnionIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -26,24 +25,6 @@ pub(crate) fn field_ty(f: &FieldIr) -> TokenStream {
         Presence::Required => t,
         Presence::Optional | Presence::WebhookOnly => quote!(::std::option::Option<#t>),
         Presence::Nullable => quote!(::std::option::Option<::std::option::Option<#t>>),
-    }
-}
-
-/// Serde attributes of a field that is sent.
-pub(crate) fn ser_attrs(f: &FieldIr) -> TokenStream {
-    let wire = &f.wire;
-    let with = match (f.encoding, &f.ty, f.is_optional()) {
-        (Some(BoolEncoding::Yn), RustTy::Bool, false) => Some("crate::__private::ser_yn"),
-        (Some(BoolEncoding::Yn), RustTy::Bool, true) => Some("crate::__private::ser_opt_yn"),
-        (Some(BoolEncoding::Int), RustTy::Bool, false) => Some("crate::__private::ser_int"),
-        (Some(BoolEncoding::Int), RustTy::Bool, true) => Some("crate::__private::ser_opt_int"),
-        _ => None,
-    };
-    let with = with.map(|w| quote!(, serialize_with = #w));
-    if f.is_optional() {
-        quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
-    } else {
-        quote!(#[serde(rename = #wire #with)])
     }
 }
 
@@ -71,10 +52,9 @@ pub(crate) fn arg(f: &FieldIr) -> (TokenStream, TokenStream) {
 pub(crate) fn builder(name: &str, fields: &[FieldIr]) -> (TokenStream, TokenStream) {
     let decls = fields.iter().map(|f| {
         let doc = rustdoc::attrs(&rustdoc::field(f));
-        let attrs = ser_attrs(f);
         let id = ident(&f.ident);
         let t = field_ty(f);
-        quote!(#doc #attrs pub #id: #t,)
+        quote!(#doc pub #id: #t,)
     });
     let required: Vec<&FieldIr> = fields.iter().filter(|f| !f.is_optional()).collect();
     let args = required.iter().map(|f| {
@@ -231,11 +211,13 @@ fn param_struct(s: &StructIr) -> TokenStream {
     let doc = rustdoc::attrs(&rustdoc::escape(&s.doc));
     let (decls, imp) = builder(&s.name, &s.fields);
     let check = check_impl(&s.name, checks(&s.fields, &s.one_of));
+    let serialize = serialize_impl(&s.name, &s.fields, true);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #n { #decls }
+        #serialize
         #imp
         #check
     }
@@ -254,15 +236,13 @@ pub(crate) fn received_struct(s: &StructIr, doc: TokenStream) -> TokenStream {
         let doc = rustdoc::attrs(&rustdoc::field(f));
         let id = ident(&f.ident);
         let t = field_ty(f);
-        let wire = &f.wire;
-        let skip = (s.role == crate::ir::Role::Both && f.is_optional())
-            .then(|| quote!(, skip_serializing_if = "Option::is_none"));
         quote! {
             #doc
-            #[serde(rename = #wire #skip)]
             pub #id: #t,
         }
     });
+    // A named type that is also sent leaves unset fields out, as a param object does.
+    let serialize = serialize_impl(&s.name, &s.fields, s.role == crate::ir::Role::Both);
     let deserialize = lenient_deserialize(s);
     // Named types may also be sent: they get the same constructor and setters as params.
     let ctor = (s.role == crate::ir::Role::Both).then(|| {
@@ -273,9 +253,10 @@ pub(crate) fn received_struct(s: &StructIr, doc: TokenStream) -> TokenStream {
     quote! {
         #ctor
         #doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #n { #(#fields)* }
+        #serialize
         #deserialize
         crate::__private::lenient_struct!(#n);
     }
