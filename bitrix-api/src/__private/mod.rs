@@ -10,7 +10,7 @@ mod wire;
 
 pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
 pub use lenient::{lenient, lenient_object, lenient_object_opt, required, Key, Lenient, Seed};
-pub use list::{after_id, item_id, IdFilter};
+pub use list::{after_id, item_id, page_param, IdFilter};
 #[allow(unused_imports)]
 pub(crate) use macros::{lenient_struct, method_error, wire_enum};
 pub use wire::{ser_int, ser_opt_int, ser_opt_yn, ser_yn, wire_value, WireEnum};
