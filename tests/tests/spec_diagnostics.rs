@@ -95,6 +95,7 @@ case!(setter_new);
 case!(deep_nesting);
 case!(wrong_example);
 case!(list_misfit);
+case!(paging_misfit);
 
 /// Problems in several files are all reported in one run: a parse error does not hide the others.
 #[test]

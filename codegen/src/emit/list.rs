@@ -16,21 +16,20 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
         quote!(const PAGE_SIZE: u64 = #p;)
     });
     let items = items_expr(l);
-    let walk = match &l.walk {
+    let (consts, fns) = match &l.walk {
         WalkIr::Start { start, fast } => start_walk(start, fast.as_ref()),
         WalkIr::Offset { offset, limit, end } => {
             let offset = ident(offset);
-            let paging = paging("Offset", end);
             let limit = limit_fn(limit.as_deref());
             let more = has_more(l, end);
-            quote! {
-                #paging
+            let fns = quote! {
                 fn set_offset(&mut self, offset: u64) {
                     self.#offset = crate::__private::page_param(offset);
                 }
                 #limit
                 #more
-            }
+            };
+            (paging("Offset", end), fns)
         }
         WalkIr::Cursor {
             cursor,
@@ -39,12 +38,10 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
             end,
         } => {
             let cursor = ident(cursor);
-            let paging = paging("Cursor", end);
             let limit = limit_fn(limit.as_deref());
             let more = has_more(l, end);
             let from = field(quote!(item), from);
-            quote! {
-                #paging
+            let fns = quote! {
                 fn set_cursor(&mut self, cursor: i64) {
                     self.#cursor = ::std::option::Option::Some(cursor);
                 }
@@ -53,42 +50,52 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
                 }
                 #limit
                 #more
-            }
+            };
+            (paging("Cursor", end), fns)
         }
     };
     quote! {
         impl crate::ListMethod for #n {
             type Item = #item;
             #page_size
+            #consts
+            #fns
             fn items(result: Self::Result) -> ::std::vec::Vec<Self::Item> {
                 #items
             }
-            #walk
         }
     }
 }
 
-/// The `start` walk: `set_start`, and the fast mode's constant and accessors.
-fn start_walk(start: &str, fast: Option<&crate::ir::FastListIr>) -> TokenStream {
+/// The `start` walk's constants (the fast mode's) and accessors.
+fn start_walk(start: &str, fast: Option<&crate::ir::FastListIr>) -> (TokenStream, TokenStream) {
     let start = ident(start);
-    let fast = fast.map(|f| {
-        let filter = ident(&f.filter);
-        let id = field(quote!(item), &f.id);
-        quote! {
-            const FAST: bool = true;
-            fn set_after_id(&mut self, id: u64) {
-                crate::__private::after_id(&mut self.#filter, id);
-            }
-            fn item_id(item: &Self::Item) -> ::std::option::Option<u64> {
-                crate::__private::item_id(#id)
-            }
-        }
-    });
-    quote! {
+    let set_start = quote! {
         fn set_start(&mut self, start: i64) {
             self.#start = ::std::option::Option::Some(start);
         }
-        #fast
+    };
+    match fast {
+        None => (TokenStream::new(), set_start),
+        Some(f) => {
+            let filter = ident(&f.filter);
+            let id = field(quote!(item), &f.id);
+            let fns = quote! {
+                #set_start
+                fn set_after_id(&mut self, id: u64) {
+                    crate::__private::after_id(&mut self.#filter, id);
+                }
+                fn item_id(item: &Self::Item) -> ::std::option::Option<u64> {
+                    crate::__private::item_id(#id)
+                }
+            };
+            (
+                quote!(
+                    const FAST: bool = true;
+                ),
+                fns,
+            )
+        }
     }
 }
 

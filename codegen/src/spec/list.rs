@@ -98,16 +98,12 @@ impl TryFrom<PagingKeys> for Paging {
                 from,
                 limit: k.limit,
             }),
-            (None, Some(_), None) => Err("paging: a `cursor` needs `from`, the item field \
+            (None, Some(_), None) => Err("a `cursor` needs `from`, the item field \
                  whose value on the last item feeds it"
                 .into()),
-            (Some(_), Some(_), _) => {
-                Err("paging: give either `offset` or `cursor`, not both".into())
-            }
-            (Some(_), None, Some(_)) => {
-                Err("paging: `from` goes with `cursor`, not with `offset`".into())
-            }
-            (None, None, _) => Err("paging: give `offset: <param>` or `cursor: <param>` \
+            (Some(_), Some(_), _) => Err("give either `offset` or `cursor`, not both".into()),
+            (Some(_), None, Some(_)) => Err("`from` goes with `cursor`, not with `offset`".into()),
+            (None, None, _) => Err("give `offset: <param>` or `cursor: <param>` \
                  with `from: <item field>` (or `paging: start`)"
                 .into()),
         }
@@ -152,7 +148,7 @@ impl<'de> Deserialize<'de> for Paging {
                     Ok(Paging::Start)
                 } else {
                     Err(E::custom(format!(
-                        "paging: {v:?} is not a kind; write `start`, or a map with \
+                        "{v:?} is not a paging kind; write `start`, or a map with \
                          `offset` or `cursor`"
                     )))
                 }
@@ -208,7 +204,7 @@ impl<'de> Deserialize<'de> for ListEnd {
                     "short" => Ok(ListEnd::Short),
                     "total" => Ok(ListEnd::Total),
                     _ => Err(E::custom(format!(
-                        "end: {v:?} is not a way to end; write `short`, `total` or \
+                        "{v:?} is not a way to end; write `short`, `total` or \
                          `{{flag: <result field>}}`"
                     ))),
                 }
@@ -262,7 +258,7 @@ mod tests {
             ("paging: {cursor: B}", "needs `from`"),
             ("paging: {offset: A, from: id}", "goes with `cursor`"),
             ("paging: {limit: L}", "give `offset"),
-            ("paging: pages", "is not a kind"),
+            ("paging: pages", "is not a paging kind"),
             ("paging: {offset: A, step: 2}", "unknown field `step`"),
             ("end: never", "is not a way to end"),
             ("end: {flag: a, b: c}", "unknown field `b`"),
