@@ -305,19 +305,6 @@ pub fn error_variant(v: &ErrorVariantIr) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_html_links_and_urls_outside_code() {
-        assert_eq!(escape("chat<ID> `chat<ID>`"), "chat&lt;ID&gt; `chat<ID>`");
-        assert_eq!(escape("FIELDS[NAME]"), "FIELDS\\[NAME\\]");
-        assert_eq!(escape("see https://x.y/a."), "see <https://x.y/a>.");
-        assert_eq!(escape("odd `tick"), "odd `tick`");
-    }
-}
-
 /// How `Client::list` walks a list method, for its rustdoc.
 fn list_how(l: &crate::ir::ListIr) -> String {
     use crate::ir::{EndIr, WalkIr};
@@ -340,5 +327,18 @@ fn list_how(l: &crate::ir::ListIr) -> String {
             from.ident.trim_start_matches("r#"),
             end(e)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html_links_and_urls_outside_code() {
+        assert_eq!(escape("chat<ID> `chat<ID>`"), "chat&lt;ID&gt; `chat<ID>`");
+        assert_eq!(escape("FIELDS[NAME]"), "FIELDS\\[NAME\\]");
+        assert_eq!(escape("see https://x.y/a."), "see <https://x.y/a>.");
+        assert_eq!(escape("odd `tick"), "odd `tick`");
     }
 }
