@@ -140,6 +140,8 @@ pub struct ListIr {
     pub result_optional: bool,
     /// The result field holding the items; `None` when the result is the list itself.
     pub items_field: Option<ResultField>,
+    /// The items come as a map keyed by id (their values are the items, in key order).
+    pub items_map: bool,
     /// How the pages are walked.
     pub walk: WalkIr,
 }

@@ -171,11 +171,11 @@ fn items_of<'a>(
     problems: &mut Vec<Problem>,
 ) -> (Option<&'a Field>, Option<Element<'a>>) {
     if list.items == "result" {
-        if !is_type(&m.result.ty, "array") {
+        if !is_collection(&m.result.ty) {
             problems.push((
                 "list.items".into(),
                 format!(
-                    "the result is not an array (it is {})",
+                    "the result is not an array or map (it is {})",
                     type_text(&m.result.ty)
                 ),
                 "name the result field that holds the items: `items: <field>`".into(),
@@ -193,7 +193,7 @@ fn items_of<'a>(
         .fields
         .iter()
         .flatten()
-        .filter(|f| is_type(&f.ty, "array"))
+        .filter(|f| is_collection(&f.ty))
         .collect();
     match arrays.iter().find(|f| f.name == list.items) {
         Some(field) if is_type(&m.result.ty, "object") => {
@@ -205,17 +205,17 @@ fn items_of<'a>(
         }
         _ => {
             let names: Vec<&str> = arrays.iter().map(|f| f.name.as_str()).collect();
-            let hint = if is_type(&m.result.ty, "array") {
+            let hint = if is_collection(&m.result.ty) {
                 "the result is the array of items: `items: result`".to_string()
             } else if names.is_empty() {
                 "describe the result's array of items, or use `items: result` for an array result"
                     .to_string()
             } else {
-                format!("the result's array fields: {}", names.join(", "))
+                format!("the result's array and map fields: {}", names.join(", "))
             };
             problems.push((
                 "list.items".into(),
-                format!("the result has no array field \"{}\"", list.items),
+                format!("the result has no array or map field \"{}\"", list.items),
                 hint,
             ));
             (None, None)
@@ -295,6 +295,11 @@ fn named_fields<'a>(set: &'a SpecSet, module: &str, name: &str) -> Option<&'a [F
         .and_then(|t| t.value.types.get(name));
     let common = || set.types.as_ref().and_then(|t| t.value.types.get(name));
     local.or_else(common).map(|t| t.fields.as_slice())
+}
+
+/// An `array` of items, or a `map` of them keyed by id (its values are the items).
+fn is_collection(t: &TypeExpr) -> bool {
+    is_type(t, "array") || is_type(t, "map")
 }
 
 fn is_type(t: &TypeExpr, name: &str) -> bool {

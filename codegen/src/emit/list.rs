@@ -141,8 +141,18 @@ fn has_more(l: &ListIr, end: &EndIr) -> Option<TokenStream> {
     })
 }
 
-/// The items of a page's `result`.
+/// The items of a page's `result`: the list, or a map's values.
 fn items_expr(l: &ListIr) -> TokenStream {
+    let collection = collection_expr(l);
+    if l.items_map {
+        quote!(#collection.into_values().collect())
+    } else {
+        collection
+    }
+}
+
+/// The collection of items in a page's `result`.
+fn collection_expr(l: &ListIr) -> TokenStream {
     match (&l.items_field, l.result_optional) {
         (None, false) => quote!(result),
         (None, true) => quote!(result.unwrap_or_default()),

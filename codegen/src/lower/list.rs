@@ -43,8 +43,10 @@ pub fn list_ir(
             (Some(at), f.ty.clone())
         }
     };
-    let RustTy::Vec(item) = list else {
-        return None;
+    let (item, items_map) = match list {
+        RustTy::Vec(item) => (item, false),
+        RustTy::Map(item) => (item, true),
+        _ => return None,
     };
     let end = |e: &End<'_>| match e {
         End::Short => EndIr::Short,
@@ -88,6 +90,7 @@ pub fn list_ir(
         page_size: (shape.page_size != MAX_PAGE_SIZE).then_some(shape.page_size),
         result_optional,
         items_field,
+        items_map,
         walk,
     })
 }

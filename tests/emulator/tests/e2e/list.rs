@@ -1,4 +1,5 @@
-//! Paginated lists: `user.get` with `total` / `next`, in batches too, and the fast mode; `im.recent.list` by `OFFSET`; `im.dialog.messages.get` by message id.
+//! Paginated lists: `user.get` with `total` / `next`, in batches too, and the fast mode;
+//! `im.recent.list` by `OFFSET`; `im.dialog.messages.get` by message id.
 
 use bitrix_emulator::Config;
 use serde_json::json;
