@@ -335,6 +335,8 @@ pub enum Error<E> {
     Redirect(RedirectError),
     /// The answer body was longer than the client's limit.
     TooLarge(TooLargeError),
+    /// A list walk (`Client::list`) could not go on: its pages stopped advancing.
+    List(ListError),
 }
 
 impl<E: MethodError> Error<E> {
@@ -412,6 +414,7 @@ impl<E: MethodError> Error<E> {
             Error::Auth(a) => Error::Auth(a),
             Error::Redirect(r) => Error::Redirect(r),
             Error::TooLarge(t) => Error::TooLarge(t),
+            Error::List(l) => Error::List(l),
         }
     }
 }
@@ -429,6 +432,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Auth(_) => f.write_str("the OAuth tokens could not be renewed"),
             Error::Redirect(_) => f.write_str("the server redirected the call"),
             Error::TooLarge(_) => f.write_str("the answer is too large"),
+            Error::List(_) => f.write_str("the list walk stopped"),
         }
     }
 }
@@ -441,6 +445,7 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
             Error::Auth(e) => Some(e),
             Error::Redirect(e) => Some(e),
             Error::TooLarge(e) => Some(e),
+            Error::List(e) => Some(e),
             Error::Method(_) | Error::System(_) | Error::Api(_) | Error::Refused(_) => None,
         }
     }
@@ -480,9 +485,42 @@ impl Error<crate::NoMethodError> {
             Error::Auth(a) => Error::Auth(a.clone()),
             Error::Redirect(r) => Error::Redirect(r.clone()),
             Error::TooLarge(t) => Error::TooLarge(t.clone()),
+            Error::List(l) => Error::List(l.clone()),
         }
     }
 }
+
+/// Why a list walk stopped before the documented end: a cursor page that does not move the
+/// cursor on would be asked for again and again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListError {
+    /// The last item of a full page has no cursor value to ask for the next page with.
+    NoCursor,
+    /// The next cursor is the one just sent, or moves back against the walk's direction.
+    Stuck {
+        /// The cursor sent for the page.
+        sent: i64,
+        /// The cursor its last item gave.
+        next: i64,
+    },
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListError::NoCursor => {
+                f.write_str("the last item of a full page has no value for the next cursor")
+            }
+            ListError::Stuck { sent, next } => write!(
+                f,
+                "the cursor did not advance: a page asked for with {sent} ends at {next}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ListError {}
 
 /// A client could not be built from its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]

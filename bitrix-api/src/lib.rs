@@ -67,11 +67,11 @@ pub use bulk::{Bulk, BulkAnswer, Progress, ProgressFn};
 pub use client::{decode_answer, Client, ClientBuilder};
 pub use envelope::Response;
 pub use error::{
-    ApiError, AuthError, ConfigError, DecodeError, Error, LimitKind, Problem, RedirectError,
-    Refusal, RenewerError, TooLargeError, TransportError, DECODE_BODY_KEPT,
+    ApiError, AuthError, ConfigError, DecodeError, Error, LimitKind, ListError, Problem,
+    RedirectError, Refusal, RenewerError, TooLargeError, TransportError, DECODE_BODY_KEPT,
 };
 pub use limits::{LimitStats, RateLimit, RetryPolicy};
-pub use list::ListMethod;
+pub use list::{ListEnd, ListMethod, Paging};
 pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
 pub use oauth::{OAuthApp, OAuthConfig, TokenGrant, TokenStore, Tokens};
 pub use payload::EventPayload;

@@ -12,30 +12,59 @@
 //! # }
 //! ```
 
+mod step;
+
 use crate::error::Error;
 use crate::method::Method;
 use crate::Client;
 use futures_core::Stream;
 use std::collections::VecDeque;
+pub use step::ListEnd;
+use step::{Cursor, PageEnd};
 
-/// A list method: the portal answers a page of at most [`ListMethod::PAGE_SIZE`] items with
-/// `total` (items in all) and `next` (the `start` of the next page).
+/// How a list method asks for its next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Paging {
+    /// The `start` param; the answer's envelope carries `total` and `next`.
+    Start,
+    /// An offset param ([`ListMethod::set_offset`]) stepped by the page size.
+    Offset(ListEnd),
+    /// A cursor param ([`ListMethod::set_cursor`]) set to the value the last item of the
+    /// previous page gives ([`ListMethod::cursor`]).
+    Cursor(ListEnd),
+}
+
+/// A list method: the portal answers a page of at most [`ListMethod::PAGE_SIZE`] items, and
+/// [`ListMethod::PAGING`] says how to ask for the next one.
 ///
-/// Two ways to walk a list:
+/// Ways to walk a list:
 /// - by `start`: the first page tells `total`; the remaining pages are fetched in batches of
 ///   50 pages, one HTTP request per 2,500 items;
 /// - fast ([`ListMethod::FAST`]): `start = -1` (the portal skips counting `total`) and a
 ///   filter on `ID` greater than the last item's, one page per request, for methods whose
-///   filter and order by `ID` work that way.
+///   filter and order by `ID` work that way;
+/// - by offset: one page per request, the offset stepped by the page size from 0, until the
+///   [`ListEnd`] condition;
+/// - by cursor: one page per request, each after the first asked for with the cursor of the
+///   previous page's last item, until the [`ListEnd`] condition. A cursor that does not move
+///   on ends the stream with [`Error::List`](crate::Error::List).
+///
+/// Offset and cursor walks set the page-size param ([`ListMethod::set_limit`]) to
+/// [`ListMethod::PAGE_SIZE`]; the rest of the request is sent as the caller built it.
 pub trait ListMethod: Method + Clone {
     /// One item of a page.
     type Item;
-    /// Items per page (50 on the portal).
+    /// Items per page (50 on the portal for `start` paging).
     const PAGE_SIZE: u64 = 50;
     /// Whether the fast mode applies (see the trait docs).
     const FAST: bool = false;
-    /// Sets the `start` parameter.
-    fn set_start(&mut self, start: i64);
+    /// How the next page is asked for.
+    const PAGING: Paging = Paging::Start;
+    /// Start paging: sets the `start` parameter.
+    fn set_start(&mut self, start: i64) {
+        let _ = start;
+    }
     /// The items of one page's result.
     fn items(result: Self::Result) -> Vec<Self::Item>;
     /// Fast mode: keeps only items with an `ID` above `id`, in ascending `ID` order.
@@ -45,6 +74,28 @@ pub trait ListMethod: Method + Clone {
     /// Fast mode: an item's `ID`.
     fn item_id(item: &Self::Item) -> Option<u64> {
         let _ = item;
+        None
+    }
+    /// Offset and cursor paging: sets the page-size parameter, when the method has one.
+    fn set_limit(&mut self, limit: u64) {
+        let _ = limit;
+    }
+    /// Offset paging: sets the offset parameter.
+    fn set_offset(&mut self, offset: u64) {
+        let _ = offset;
+    }
+    /// Cursor paging: sets the cursor parameter.
+    fn set_cursor(&mut self, cursor: i64) {
+        let _ = cursor;
+    }
+    /// Cursor paging: the value an item gives the next page's cursor.
+    fn cursor(item: &Self::Item) -> Option<i64> {
+        let _ = item;
+        None
+    }
+    /// [`ListEnd::Flag`]: whether more pages follow, as a page's result says.
+    fn has_more(result: &Self::Result) -> Option<bool> {
+        let _ = result;
         None
     }
 }
@@ -61,6 +112,10 @@ enum Phase {
     Follow(u64),
     /// Fast mode: the page after this `ID`.
     After(u64),
+    /// Offset paging: the page at this offset.
+    Offset(u64),
+    /// Cursor paging: the next page's cursor and the items walked so far.
+    Cursor(Cursor, u64),
     Done,
 }
 
@@ -74,8 +129,10 @@ struct Walk<M: ListMethod> {
 }
 
 impl Client {
-    /// Every item of a list, as a stream that follows `start` / `next` to the end. At most one
-    /// batch of pages (2,500 items by default) is held at a time; an error ends the stream.
+    /// Every item of a list, as a stream that follows its pages to the end, the way
+    /// [`ListMethod::PAGING`] says. Pages are fetched as the stream is read; at most one batch
+    /// of pages (2,500 items by default, `start` paging) or one page (other kinds) is held at
+    /// a time. An error ends the stream.
     pub fn list<M>(&self, request: M) -> impl Stream<Item = Result<M::Item, Error<M::Error>>>
     where
         M: ListMethod + 'static,
@@ -85,10 +142,11 @@ impl Client {
             request,
             buffer: VecDeque::new(),
             error: None,
-            phase: if M::FAST {
-                Phase::After(0)
-            } else {
-                Phase::First
+            phase: match M::PAGING {
+                Paging::Offset(_) => Phase::Offset(0),
+                Paging::Cursor(_) => Phase::Cursor(Cursor::default(), 0),
+                Paging::Start if M::FAST => Phase::After(0),
+                Paging::Start => Phase::First,
             },
         };
         futures_util::stream::unfold(walk, |mut w| async move {
@@ -106,6 +164,8 @@ impl Client {
                     Phase::Follow(start) => w.follow(start).await,
                     Phase::Pages { start, total } => w.pages(start, total).await,
                     Phase::After(id) => w.after(id).await,
+                    Phase::Offset(offset) => w.offset(offset).await,
+                    Phase::Cursor(cursor, seen) => w.cursor(cursor, seen).await,
                 }
             }
         })
@@ -168,6 +228,74 @@ impl<M: ListMethod> Walk<M> {
                 self.error = Some(e);
                 self.phase = Phase::Done;
             }
+        }
+    }
+
+    /// Sends one page request of an offset or cursor walk; stores its items, keeps the last
+    /// one's cursor and returns what the page tells about the end, or `None` after an error.
+    async fn sized_page(&mut self, mut r: M, seen: u64) -> Option<(PageEnd, Option<i64>)> {
+        r.set_limit(M::PAGE_SIZE);
+        match self.client.call_full(r).await {
+            Ok(resp) => {
+                let more = M::has_more(&resp.result);
+                let items = M::items(resp.result);
+                let n = items.len() as u64;
+                let cursor = items.last().and_then(M::cursor);
+                self.buffer.extend(items);
+                let end = PageEnd {
+                    items: n,
+                    seen: seen.saturating_add(n),
+                    total: resp.total,
+                    more,
+                };
+                Some((end, cursor))
+            }
+            Err(e) => {
+                self.error = Some(e);
+                self.phase = Phase::Done;
+                None
+            }
+        }
+    }
+
+    async fn offset(&mut self, offset: u64) {
+        let Paging::Offset(end) = M::PAGING else {
+            self.phase = Phase::Done;
+            return;
+        };
+        let mut r = self.request.clone();
+        r.set_offset(offset);
+        // The walk counts by offset: a page asked for at `offset` reaches `offset + items`.
+        if let Some((page, _)) = self.sized_page(r, offset).await {
+            self.phase = if end.is_last(page, M::PAGE_SIZE) {
+                Phase::Done
+            } else {
+                Phase::Offset(offset.saturating_add(M::PAGE_SIZE))
+            };
+        }
+    }
+
+    async fn cursor(&mut self, cursor: Cursor, seen: u64) {
+        let Paging::Cursor(end) = M::PAGING else {
+            self.phase = Phase::Done;
+            return;
+        };
+        let mut r = self.request.clone();
+        if let Some(c) = cursor.sent {
+            r.set_cursor(c);
+        }
+        if let Some((page, next)) = self.sized_page(r, seen).await {
+            self.phase = if end.is_last(page, M::PAGE_SIZE) {
+                Phase::Done
+            } else {
+                match cursor.advance(next) {
+                    Ok(c) => Phase::Cursor(c, page.seen),
+                    Err(e) => {
+                        self.error = Some(Error::List(e));
+                        Phase::Done
+                    }
+                }
+            };
         }
     }
 

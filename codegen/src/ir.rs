@@ -134,16 +134,59 @@ pub struct MethodIr {
 pub struct ListIr {
     /// The Rust type of one item.
     pub item: RustTy,
-    /// Items per page, when it is not the portal's 50.
+    /// Items per page, when it is not the runtime's default of 50.
     pub page_size: Option<u64>,
-    /// The Rust field of the `start` param.
-    pub start: String,
     /// The result is an `Option` (a nullable result).
     pub result_optional: bool,
     /// The result field holding the items; `None` when the result is the list itself.
     pub items_field: Option<ResultField>,
-    /// The fast walk (`start=-1`, `>ID`), when the docs describe it.
-    pub fast: Option<FastListIr>,
+    /// The items come as a map keyed by id (their values are the items, in key order).
+    pub items_map: bool,
+    /// How the pages are walked.
+    pub walk: WalkIr,
+}
+
+/// How the pages of a list are walked, with the Rust fields each kind reads and sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalkIr {
+    /// By the `start` param.
+    Start {
+        /// The Rust field of the `start` param.
+        start: String,
+        /// The fast walk (`start=-1`, `>ID`), when the docs describe it.
+        fast: Option<FastListIr>,
+    },
+    /// By an offset param stepped by the page size.
+    Offset {
+        /// The Rust field of the offset param.
+        offset: String,
+        /// The Rust field of the page-size param, when there is one.
+        limit: Option<String>,
+        /// How the last page is known.
+        end: EndIr,
+    },
+    /// By a cursor param fed from the last item of the previous page.
+    Cursor {
+        /// The Rust field of the cursor param.
+        cursor: String,
+        /// The item field the cursor is taken from.
+        from: ResultField,
+        /// The Rust field of the page-size param, when there is one.
+        limit: Option<String>,
+        /// How the last page is known.
+        end: EndIr,
+    },
+}
+
+/// How the last page of an offset or cursor list is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndIr {
+    /// A page with fewer items than the page size.
+    Short,
+    /// The envelope's `total` is reached.
+    Total,
+    /// A boolean field of the result object is false.
+    Flag(ResultField),
 }
 
 /// The fields the fast walk of a list uses.

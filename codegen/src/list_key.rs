@@ -2,8 +2,11 @@
 //! it does not fit. Validation reports the problems; lowering builds the `ListMethod` impl from
 //! the resolved shape. Both call [`resolve`], so they cannot disagree.
 
+mod paging;
+
 use crate::load::SpecSet;
-use crate::spec::{Field, Items, ListSpec, MethodSpec, Required, TypeExpr};
+use crate::spec::{Field, Items, ListSpec, MethodSpec, Paging, Required, TypeExpr};
+pub use paging::End;
 
 /// The most items a page of a `start`-paged list holds on the portal.
 pub const MAX_PAGE_SIZE: u64 = 50;
@@ -13,12 +16,42 @@ pub const MAX_PAGE_SIZE: u64 = 50;
 pub struct Shape<'a> {
     /// Items per page.
     pub page_size: u64,
-    /// The `start` param.
-    pub start: &'a Field,
     /// The result field holding the items; `None` when the result is the array of items.
     pub items: Option<&'a Field>,
-    /// The fast walk, when the key asks for it.
-    pub fast: Option<Fast<'a>>,
+    /// How the pages are walked, with the params and fields each kind uses.
+    pub walk: Walk<'a>,
+}
+
+/// How the pages of a list are walked.
+#[derive(Debug)]
+pub enum Walk<'a> {
+    /// By the `start` param, `total` and `next` in the envelope.
+    Start {
+        /// The `start` param.
+        start: &'a Field,
+        /// The fast walk, when the key asks for it.
+        fast: Option<Fast<'a>>,
+    },
+    /// By an offset param stepped by the page size.
+    Offset {
+        /// The offset param.
+        offset: &'a Field,
+        /// The page-size param, when the method has one.
+        limit: Option<&'a Field>,
+        /// How the last page is known.
+        end: End<'a>,
+    },
+    /// By a cursor param fed from the last item of the previous page.
+    Cursor {
+        /// The cursor param.
+        cursor: &'a Field,
+        /// The item field whose value feeds the cursor.
+        from: &'a Field,
+        /// The page-size param, when the method has one.
+        limit: Option<&'a Field>,
+        /// How the last page is known.
+        end: End<'a>,
+    },
 }
 
 /// What the fast walk (`start=-1`, `>ID`) uses.
@@ -41,6 +74,61 @@ pub fn resolve<'a>(
     module: &str,
 ) -> Result<Shape<'a>, Vec<Problem>> {
     let mut problems = Vec::new();
+    if !m.read {
+        problems.push((
+            "list".into(),
+            "a list method only reads, but `read` is not true".into(),
+            "add `read: true`".into(),
+        ));
+    }
+    let (items, element) = items_of(m, list, &mut problems);
+    let fields = element.and_then(|e| element_fields(e, set, module));
+    let (page_size, walk) = match &list.paging {
+        Paging::Start => {
+            let page_size = start_page_size(list, &mut problems);
+            if list.end.is_some() {
+                problems.push((
+                    "list.end".into(),
+                    "`end` is for offset and cursor paging; a start-paged list ends by the \
+                     answer's `total` and `next`"
+                        .into(),
+                    "remove `end`, or give the `paging` the docs describe".into(),
+                ));
+            }
+            let start = start_param(m, &mut problems);
+            let fast = if list.fast {
+                fast_parts(m, fields, &mut problems)
+            } else {
+                None
+            };
+            (page_size, start.map(|start| Walk::Start { start, fast }))
+        }
+        other => {
+            if list.fast {
+                problems.push((
+                    "list.fast".into(),
+                    format!(
+                        "the fast walk is a kind of start paging, not of {} paging",
+                        other.kind()
+                    ),
+                    "drop `fast`".into(),
+                ));
+            }
+            paging::resolve(m, list, items, fields, &mut problems)
+        }
+    };
+    match walk {
+        Some(walk) if problems.is_empty() => Ok(Shape {
+            page_size,
+            items,
+            walk,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The page size of a start-paged list: 1 to 50, 50 when absent.
+fn start_page_size(list: &ListSpec, problems: &mut Vec<Problem>) -> u64 {
     let page_size = list.page_size.unwrap_or(MAX_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
         problems.push((
@@ -51,29 +139,7 @@ pub fn resolve<'a>(
             ),
         ));
     }
-    if !m.read {
-        problems.push((
-            "list".into(),
-            "a list method only reads, but `read` is not true".into(),
-            "add `read: true`".into(),
-        ));
-    }
-    let start = start_param(m, &mut problems);
-    let (items, element) = items_of(m, list, &mut problems);
-    let fast = if list.fast {
-        fast_parts(m, element, set, module, &mut problems)
-    } else {
-        None
-    };
-    match start {
-        Some(start) if problems.is_empty() => Ok(Shape {
-            page_size,
-            start,
-            items,
-            fast,
-        }),
-        _ => Err(problems),
-    }
+    page_size
 }
 
 /// The `start` param: an optional integer that cannot be sent as null.
@@ -105,11 +171,11 @@ fn items_of<'a>(
     problems: &mut Vec<Problem>,
 ) -> (Option<&'a Field>, Option<Element<'a>>) {
     if list.items == "result" {
-        if !is_type(&m.result.ty, "array") {
+        if !is_collection(&m.result.ty) {
             problems.push((
                 "list.items".into(),
                 format!(
-                    "the result is not an array (it is {})",
+                    "the result is not an array or map (it is {})",
                     type_text(&m.result.ty)
                 ),
                 "name the result field that holds the items: `items: <field>`".into(),
@@ -127,7 +193,7 @@ fn items_of<'a>(
         .fields
         .iter()
         .flatten()
-        .filter(|f| is_type(&f.ty, "array"))
+        .filter(|f| is_collection(&f.ty))
         .collect();
     match arrays.iter().find(|f| f.name == list.items) {
         Some(field) if is_type(&m.result.ty, "object") => {
@@ -139,17 +205,17 @@ fn items_of<'a>(
         }
         _ => {
             let names: Vec<&str> = arrays.iter().map(|f| f.name.as_str()).collect();
-            let hint = if is_type(&m.result.ty, "array") {
+            let hint = if is_collection(&m.result.ty) {
                 "the result is the array of items: `items: result`".to_string()
             } else if names.is_empty() {
                 "describe the result's array of items, or use `items: result` for an array result"
                     .to_string()
             } else {
-                format!("the result's array fields: {}", names.join(", "))
+                format!("the result's array and map fields: {}", names.join(", "))
             };
             problems.push((
                 "list.items".into(),
-                format!("the result has no array field \"{}\"", list.items),
+                format!("the result has no array or map field \"{}\"", list.items),
                 hint,
             ));
             (None, None)
@@ -174,9 +240,7 @@ fn is_free_filter(f: &Field) -> bool {
 /// The filter param and the items' `ID` field of the fast walk.
 fn fast_parts<'a>(
     m: &'a MethodSpec,
-    element: Option<Element<'a>>,
-    set: &'a SpecSet,
-    module: &str,
+    fields: Option<&'a [Field]>,
     problems: &mut Vec<Problem>,
 ) -> Option<Fast<'a>> {
     let filter = m
@@ -196,11 +260,6 @@ fn fast_parts<'a>(
             None
         }
     };
-    let fields = element.and_then(|e| match e.items {
-        Items::Name(n) if n == "object" => e.fields,
-        Items::Name(n) => named_fields(set, module, n),
-        Items::Nested(_) => None,
-    });
     let id = fields
         .into_iter()
         .flatten()
@@ -219,6 +278,15 @@ fn fast_parts<'a>(
     })
 }
 
+/// The fields of one item: an inline object's, or a named type's.
+fn element_fields<'a>(e: Element<'a>, set: &'a SpecSet, module: &str) -> Option<&'a [Field]> {
+    match e.items {
+        Items::Name(n) if n == "object" => e.fields,
+        Items::Name(n) => named_fields(set, module, n),
+        Items::Nested(_) => None,
+    }
+}
+
 /// The fields of a named type visible from `module`: its own types, then the common ones.
 fn named_fields<'a>(set: &'a SpecSet, module: &str, name: &str) -> Option<&'a [Field]> {
     let local = set
@@ -227,6 +295,11 @@ fn named_fields<'a>(set: &'a SpecSet, module: &str, name: &str) -> Option<&'a [F
         .and_then(|t| t.value.types.get(name));
     let common = || set.types.as_ref().and_then(|t| t.value.types.get(name));
     local.or_else(common).map(|t| t.fields.as_slice())
+}
+
+/// An `array` of items, or a `map` of them keyed by id (its values are the items).
+fn is_collection(t: &TypeExpr) -> bool {
+    is_type(t, "array") || is_type(t, "map")
 }
 
 fn is_type(t: &TypeExpr, name: &str) -> bool {
@@ -249,20 +322,26 @@ mod tests {
         params:\n  - {name: FILTER, type: object}\n  - {name: start, type: integer}\n\
         result:\n  type: array\n  items: object\n  fields:\n    - {name: ID, type: integer, required: true}\n";
 
+    fn key(yaml: &str) -> ListSpec {
+        crate::load::parse_str(yaml).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
     #[test]
     fn a_fitting_key_resolves() {
         let m = method(PAGED);
-        let list = ListSpec {
-            page_size: None,
-            items: "result".into(),
-            fast: true,
-        };
+        let list = key("items: result\nfast: true\n");
         let set = SpecSet::default();
         let shape = resolve(&m, &list, &set, "a").expect("fits");
         assert_eq!(shape.page_size, 50);
-        assert_eq!(shape.start.name, "start");
         assert!(shape.items.is_none());
-        let fast = shape.fast.expect("fast");
+        let Walk::Start {
+            start,
+            fast: Some(fast),
+        } = shape.walk
+        else {
+            panic!("a fast start walk: {:?}", shape.walk);
+        };
+        assert_eq!(start.name, "start");
         assert_eq!(
             (fast.filter.name.as_str(), fast.id.name.as_str()),
             ("FILTER", "ID")
@@ -272,11 +351,7 @@ mod tests {
     #[test]
     fn every_misfit_is_reported() {
         let m = method(&PAGED.replace("read: true\n", "").replace("start", "offset"));
-        let list = ListSpec {
-            page_size: Some(0),
-            items: "rows".into(),
-            fast: true,
-        };
+        let list = key("items: rows\npage_size: 0\nfast: true\n");
         let set = SpecSet::default();
         let places: Vec<String> = resolve(&m, &list, &set, "a")
             .unwrap_err()
@@ -285,7 +360,125 @@ mod tests {
             .collect();
         assert_eq!(
             places,
-            ["list.page_size", "list", "list", "list.items", "list.fast"]
+            ["list", "list.items", "list.page_size", "list", "list.fast"]
         );
+    }
+
+    const OFFSET: &str = "method: a.list
+summary: s
+scopes: [imbot]
+docs: a.md
+read: true
+params:
+  - {name: OFFSET, type: integer}
+  - {name: LIMIT, type: integer, max: 200}
+  - {name: LAST_ID, type: integer}
+  - {name: NAME, type: string}
+result:
+  type: object
+  fields:
+    - {name: hasMore, type: boolean}
+    - {name: count, type: integer}
+    - name: items
+      type: array
+      items: object
+      fields:
+        - {name: id, type: integer}
+        - {name: title, type: string}
+";
+
+    #[test]
+    fn offset_and_cursor_keys_resolve() {
+        let m = method(OFFSET);
+        let set = SpecSet::default();
+        let list = key("items: items\npage_size: 200\npaging: {offset: OFFSET, limit: LIMIT}\nend: {flag: hasMore}\n");
+        let shape = resolve(&m, &list, &set, "a").expect("offset fits");
+        assert_eq!(shape.page_size, 200);
+        let Walk::Offset {
+            offset,
+            limit: Some(limit),
+            end: End::Flag(flag),
+        } = shape.walk
+        else {
+            panic!("an offset walk with a flag: {:?}", shape.walk);
+        };
+        assert_eq!(
+            (
+                offset.name.as_str(),
+                limit.name.as_str(),
+                flag.name.as_str()
+            ),
+            ("OFFSET", "LIMIT", "hasMore")
+        );
+        let list = key("items: items\npage_size: 50\npaging: {cursor: LAST_ID, from: id}\n");
+        let shape = resolve(&m, &list, &set, "a").expect("cursor fits");
+        let Walk::Cursor {
+            cursor,
+            from,
+            limit: None,
+            end: End::Short,
+        } = shape.walk
+        else {
+            panic!("a cursor walk to a short page: {:?}", shape.walk);
+        };
+        assert_eq!(
+            (cursor.name.as_str(), from.name.as_str()),
+            ("LAST_ID", "id")
+        );
+    }
+
+    #[test]
+    fn offset_and_cursor_misfits_are_reported() {
+        let m = method(OFFSET);
+        let set = SpecSet::default();
+        let cases = [
+            (
+                "paging: {offset: SKIP}\npage_size: 10",
+                vec!["list.paging.offset"],
+            ),
+            (
+                "paging: {offset: NAME, limit: LIMIT}\npage_size: 10",
+                vec!["list.paging.offset"],
+            ),
+            (
+                "paging: {offset: OFFSET, limit: LIMIT}\npage_size: 500",
+                vec!["list.page_size"],
+            ),
+            ("paging: {offset: OFFSET}", vec!["list.page_size"]),
+            (
+                "paging: {offset: OFFSET}\npage_size: 9\nend: {flag: count}",
+                vec!["list.end.flag"],
+            ),
+            (
+                "paging: {offset: OFFSET}\npage_size: 9\nend: {flag: more}",
+                vec!["list.end.flag"],
+            ),
+            (
+                "paging: {cursor: LAST_ID, from: title}\npage_size: 9",
+                vec!["list.paging.from"],
+            ),
+            (
+                "paging: {cursor: LAST_ID, from: ID}\npage_size: 9",
+                vec!["list.paging.from"],
+            ),
+            (
+                "paging: {cursor: NAME, from: id, limit: PAGE}\npage_size: 9",
+                vec!["list.paging.cursor", "list.paging.limit"],
+            ),
+            (
+                "paging: {offset: OFFSET}\npage_size: 9\nfast: true",
+                vec!["list.fast"],
+            ),
+            ("end: total", vec!["list.end", "list"]),
+        ];
+        for (yaml, want) in cases {
+            let list = key(&format!("items: items\n{yaml}\n"));
+            let places: Vec<String> = resolve(&m, &list, &set, "a")
+                .expect_err(yaml)
+                .into_iter()
+                .map(|p| p.0)
+                .collect();
+            assert_eq!(places, want, "{yaml}");
+        }
     }
 }

@@ -7,6 +7,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod list;
+pub use list::{ListEnd, ListSpec, Paging};
+
 /// A built-in type of the spec format, parsed once from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BaseType {
@@ -256,24 +259,6 @@ pub enum AuthKind {
     Webhook,
     /// Browser session inside a Bitrix24 page.
     Session,
-}
-
-/// The `list` key of a method that answers pages of items with `total` and `next`. The rest
-/// is derived from the method: its `start` param, its filter param (`filter` or `FILTER`) and
-/// the `ID` field of an item.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ListSpec {
-    /// Items per page (the portal's default, 50, when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<u64>,
-    /// Where a page's items are: `result` when the result is the array of items, else the
-    /// name of the array field of the result object that holds them.
-    pub items: String,
-    /// The docs describe the fast walk for it (`start=-1`, a `>ID` filter, items in ascending
-    /// `ID` order).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub fast: bool,
 }
 
 /// Deprecation details.

@@ -83,6 +83,11 @@ fn schema_matches_the_model() {
             page_size: Some(50),
             items: "result".into(),
             fast: true,
+            paging: Paging::Offset {
+                offset: "OFFSET".into(),
+                limit: None,
+            },
+            end: Some(ListEnd::Short),
         }),
         one_of: vec![vec!["a".into(), "b".into()]],
         errors: vec![error.clone()],
@@ -116,6 +121,31 @@ fn schema_matches_the_model() {
         keys(&json(&method.list)),
         schema_keys(&schema, "/$defs/list/properties"),
         "list keys"
+    );
+    let offset = Paging::Offset {
+        offset: "OFFSET".into(),
+        limit: Some("LIMIT".into()),
+    };
+    let cursor = Paging::Cursor {
+        cursor: "LAST_ID".into(),
+        from: "id".into(),
+        limit: Some("LIMIT".into()),
+    };
+    assert_eq!(json(&Paging::Start), "start", "paging: start");
+    assert_eq!(
+        keys(&json(&offset)),
+        schema_keys(&schema, "/$defs/paging/oneOf/1/properties"),
+        "paging offset keys"
+    );
+    assert_eq!(
+        keys(&json(&cursor)),
+        schema_keys(&schema, "/$defs/paging/oneOf/2/properties"),
+        "paging cursor keys"
+    );
+    assert_eq!(
+        keys(&json(&ListEnd::Flag("hasMore".into()))),
+        schema_keys(&schema, "/$defs/list_end/oneOf/1/properties"),
+        "end flag keys"
     );
     let event = EventSpec {
         event: "ONX".into(),

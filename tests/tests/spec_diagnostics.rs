@@ -95,6 +95,7 @@ case!(setter_new);
 case!(deep_nesting);
 case!(wrong_example);
 case!(list_misfit);
+case!(paging_misfit);
 
 /// Problems in several files are all reported in one run: a parse error does not hide the others.
 #[test]
@@ -202,7 +203,7 @@ fn list_fixture() {
         Ok(api) => api,
         Err(d) => panic!("{}", bitrix_codegen::diag::report(&d)),
     };
-    for wire in ["user.get", "a.pages"] {
+    for wire in ["user.get", "a.pages", "a.keyed"] {
         let code = bitrix_codegen::render::method(&api, wire).unwrap().unwrap();
         assert!(code.contains("impl crate::ListMethod for"), "{code}");
         insta::assert_snapshot!(format!("list_fixture.{wire}"), code);

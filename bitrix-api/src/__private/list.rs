@@ -1,4 +1,5 @@
-//! Support for the generated `ListMethod` impls: the fast walk's filter and item ids.
+//! Support for the generated `ListMethod` impls: the fast walk's filter and item ids, and the
+//! integer params of offset and cursor walks.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -39,6 +40,11 @@ pub fn item_id(id: Option<i64>) -> Option<u64> {
     u64::try_from(id?).ok()
 }
 
+/// An offset or page size as the `i64` of an integer param (saturating; no walk gets there).
+pub fn page_param(n: u64) -> Option<i64> {
+    Some(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +73,12 @@ mod tests {
         let mut empty: Option<BTreeMap<String, Value>> = None;
         after_id(&mut empty, 1);
         assert_eq!(empty, Some(BTreeMap::from([(">ID".to_string(), json!(1))])));
+    }
+
+    #[test]
+    fn page_params_saturate() {
+        assert_eq!(page_param(200), Some(200));
+        assert_eq!(page_param(u64::MAX), Some(i64::MAX));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use lenient::{
     lenient, lenient_object, lenient_object_opt, read_field, required, skip_value, Key, Lenient,
     Seed,
 };
-pub use list::{after_id, item_id, IdFilter};
+pub use list::{after_id, item_id, page_param, IdFilter};
 #[allow(unused_imports)]
 pub(crate) use macros::{lenient_struct, method_error, wire_enum};
 pub use wire::{wire_value, WireEnum};

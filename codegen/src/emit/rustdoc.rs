@@ -141,11 +141,7 @@ pub fn method(m: &MethodIr) -> String {
         s.push_str("\n- **Reads only:** repeated after a transport failure or a 5xx");
     }
     if let Some(l) = &m.list {
-        let how = if l.fast.is_some() {
-            "fast: `start=-1` and `>ID`, a page per request"
-        } else {
-            "by `start`, 50 pages per batch request"
-        };
+        let how = list_how(l);
         s.push_str(&format!(
             "\n- **List:** [`Client::list`](crate::Client::list) streams every item ({how})"
         ));
@@ -307,6 +303,31 @@ pub fn error_variant(v: &ErrorVariantIr) -> String {
         }
     }
     s
+}
+
+/// How `Client::list` walks a list method, for its rustdoc.
+fn list_how(l: &crate::ir::ListIr) -> String {
+    use crate::ir::{EndIr, WalkIr};
+    let end = |e: &EndIr| match e {
+        EndIr::Short => "until a short page".to_string(),
+        EndIr::Total => "until `total`".to_string(),
+        EndIr::Flag(f) => format!("while `{}` is true", f.ident.trim_start_matches("r#")),
+    };
+    let size = l.page_size.unwrap_or(50);
+    match &l.walk {
+        WalkIr::Start { fast: Some(_), .. } => {
+            "fast: `start=-1` and `>ID`, a page per request".into()
+        }
+        WalkIr::Start { fast: None, .. } => "by `start`, 50 pages per batch request".into(),
+        WalkIr::Offset { end: e, .. } => {
+            format!("by offset, {size} a page, a page per request, {}", end(e))
+        }
+        WalkIr::Cursor { from, end: e, .. } => format!(
+            "by cursor from the last item's `{}`, {size} a page, a page per request, {}",
+            from.ident.trim_start_matches("r#"),
+            end(e)
+        ),
+    }
 }
 
 #[cfg(test)]

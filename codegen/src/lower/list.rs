@@ -1,8 +1,8 @@
 //! Lowering of the `list` key: the resolved [`Shape`] of a list method, read against the
 //! method's lowered params and result types, becomes the [`ListIr`] of its `ListMethod` impl.
 
-use crate::ir::{FastListIr, FieldIr, ListIr, ResultField, RustTy, TypeDef};
-use crate::list_key::{Shape, MAX_PAGE_SIZE};
+use crate::ir::{EndIr, FastListIr, FieldIr, ListIr, ResultField, RustTy, TypeDef, WalkIr};
+use crate::list_key::{End, Shape, Walk, MAX_PAGE_SIZE};
 use crate::names;
 use crate::spec::{Field, Required};
 
@@ -43,23 +43,55 @@ pub fn list_ir(
             (Some(at), f.ty.clone())
         }
     };
-    let RustTy::Vec(item) = list else {
-        return None;
+    let (item, items_map) = match list {
+        RustTy::Vec(item) => (item, false),
+        RustTy::Map(item) => (item, true),
+        _ => return None,
     };
-    let fast = match &shape.fast {
-        Some(fast) => Some(FastListIr {
-            filter: param(&fast.filter.name)?,
-            id: result_field(fast.id),
-        }),
-        None => None,
+    let end = |e: &End<'_>| match e {
+        End::Short => EndIr::Short,
+        End::Total => EndIr::Total,
+        End::Flag(f) => EndIr::Flag(result_field(f)),
+    };
+    let walk = match &shape.walk {
+        Walk::Start { start, fast } => WalkIr::Start {
+            start: param(&start.name)?,
+            fast: match fast {
+                Some(fast) => Some(FastListIr {
+                    filter: param(&fast.filter.name)?,
+                    id: result_field(fast.id),
+                }),
+                None => None,
+            },
+        },
+        Walk::Offset {
+            offset,
+            limit,
+            end: e,
+        } => WalkIr::Offset {
+            offset: param(&offset.name)?,
+            limit: limit.and_then(|l| param(&l.name)),
+            end: end(e),
+        },
+        Walk::Cursor {
+            cursor,
+            from,
+            limit,
+            end: e,
+        } => WalkIr::Cursor {
+            cursor: param(&cursor.name)?,
+            from: result_field(from),
+            limit: limit.and_then(|l| param(&l.name)),
+            end: end(e),
+        },
     };
     Some(ListIr {
         item: *item,
         page_size: (shape.page_size != MAX_PAGE_SIZE).then_some(shape.page_size),
-        start: param(&shape.start.name)?,
         result_optional,
         items_field,
-        fast,
+        items_map,
+        walk,
     })
 }
 

@@ -16,6 +16,12 @@ pub struct Config {
     /// How many employees `user.get` lists (ids 1001, 1002, ...; the seeded
     /// users are not among them). Default 120.
     pub directory_users: usize,
+    /// How many chats `im.recent.list` lists (ids 2001, 2002, ...), paged by `OFFSET`.
+    /// Default 30.
+    pub recent_chats: usize,
+    /// How many messages `im.dialog.messages.get` holds in any dialog (ids 10001, 10002, ...),
+    /// paged by `LAST_ID` / `FIRST_ID`. Default 60.
+    pub dialog_messages: usize,
     /// Whether the OAuth application owns a registered chat-bot. Without one
     /// `imopenlines.bot.session.transfer` and `.finish` answer `BOT_ID_ERROR`.
     pub app_has_bot: bool,
@@ -44,6 +50,8 @@ impl Default for Config {
             rate_limit: None,
             operating_limit: None,
             directory_users: 120,
+            recent_chats: 30,
+            dialog_messages: 60,
             app_has_bot: true,
             access_token_ttl: Duration::from_secs(3600),
             port: 0,

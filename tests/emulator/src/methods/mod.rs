@@ -16,6 +16,7 @@ pub(crate) mod crm_chat;
 pub(crate) mod dialog;
 pub(crate) mod generic;
 pub(crate) mod imbot;
+pub(crate) mod paged;
 pub(crate) mod user;
 
 /// One method call: who calls, with which parameters, on which portal.
@@ -88,7 +89,9 @@ pub(crate) fn run_metered(
 fn dispatch_plain_known(method: &str) -> bool {
     matches!(
         method,
-        "imopenlines.dialog.get"
+        "im.recent.list"
+            | "im.dialog.messages.get"
+            | "imopenlines.dialog.get"
             | "imopenlines.crm.chat.get"
             | "imopenlines.bot.session.message.send"
             | "imopenlines.bot.session.operator"
@@ -109,8 +112,11 @@ pub(crate) fn is_stateful(method: &str) -> bool {
 /// Runs a method other than `batch`: its stateful handler, else the spec-driven answer;
 /// `None` when the name is unknown.
 pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Reply, ApiError>> {
-    if method == "user.get" {
-        return Some(user::get(call));
+    match method {
+        "user.get" => return Some(user::get(call)),
+        "im.recent.list" => return Some(paged::recent_list(call)),
+        "im.dialog.messages.get" => return Some(paged::dialog_messages(call)),
+        _ => {}
     }
     let outcome: Outcome = match method {
         "imopenlines.dialog.get" => dialog::get(call),

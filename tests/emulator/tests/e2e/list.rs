@@ -1,4 +1,5 @@
-//! `user.get`: a paginated list with `total` / `next`, in batches too, and the fast mode.
+//! Paginated lists: `user.get` with `total` / `next`, in batches too, and the fast mode;
+//! `im.recent.list` by `OFFSET`; `im.dialog.messages.get` by message id.
 
 use bitrix_emulator::Config;
 use serde_json::json;
@@ -61,4 +62,70 @@ async fn batches_report_total_and_next_per_command() {
     assert_eq!(res["result_next"]["a"], 100);
     assert_eq!(res["result"]["b"][0]["ID"], "1120");
     assert!(res["result_next"].get("b").is_none());
+}
+
+#[tokio::test]
+async fn recent_chats_page_by_offset_with_has_more() {
+    let emu = start_with(Config {
+        recent_chats: 450,
+        ..Config::default()
+    })
+    .await;
+    let r = hook(
+        &emu,
+        "im.recent.list",
+        &json!({"OFFSET": 200, "LIMIT": 500}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let items = r.result()["items"].as_array().unwrap();
+    assert_eq!(items.len(), 200, "LIMIT is capped at 200");
+    assert_eq!(items[0]["chat_id"], 2201);
+    assert_eq!(items[0]["id"], "chat2201");
+    assert_eq!(r.result()["hasMore"], true);
+    let last = hook(&emu, "im.recent.list", &json!({"OFFSET": 400})).await;
+    assert_eq!(last.result()["items"].as_array().unwrap().len(), 50);
+    assert_eq!(last.result()["hasMore"], false);
+    assert_eq!(last.result()["hasMorePages"], false);
+}
+
+#[tokio::test]
+async fn dialog_messages_page_by_last_and_first_id() {
+    let emu = start_with(Config {
+        dialog_messages: 100,
+        ..Config::default()
+    })
+    .await;
+    let ids = |r: &Reply| -> Vec<i64> {
+        r.result()["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect()
+    };
+    let newest = hook(
+        &emu,
+        "im.dialog.messages.get",
+        &json!({"DIALOG_ID": "chat7"}),
+    )
+    .await;
+    assert_eq!(ids(&newest), (10081..10101).rev().collect::<Vec<_>>());
+    let older = hook(
+        &emu,
+        "im.dialog.messages.get",
+        &json!({"DIALOG_ID": "chat7", "LAST_ID": 10003, "LIMIT": 50}),
+    )
+    .await;
+    assert_eq!(ids(&older), [10002, 10001]);
+    let newer = hook(
+        &emu,
+        "im.dialog.messages.get",
+        &json!({"DIALOG_ID": "chat7", "FIRST_ID": 10098}),
+    )
+    .await;
+    assert_eq!(ids(&newer), [10099, 10100]);
+    let none = hook(&emu, "im.dialog.messages.get", &json!({})).await;
+    assert_eq!(none.status, 400);
+    assert_eq!(none.json["error"], "DIALOG_ID_EMPTY");
 }
