@@ -121,7 +121,9 @@ mod tests {
     #[test]
     fn parse_checks_agree_with_rendering() {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        let api = crate::Generator::new(spec).check().expect("the real spec is valid");
+        let api = crate::Generator::new(spec)
+            .check()
+            .expect("the real spec is valid");
         let wire = "imopenlines.dialog.get";
         assert!(matches!(method(&api, wire), Some(Ok(_))));
         assert_eq!(method_parses(&api, wire), Some(Ok(())));
