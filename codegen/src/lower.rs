@@ -83,6 +83,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
             (name.as_str(), place)
         })
         .collect();
+    let prefixes = namespace_prefixes(set);
     // Names taken in each namespace, with the file that took them.
     let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
     // Named types visible in each module: the common ones, then the module's own.
@@ -94,7 +95,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         }
         let ns_taken = taken.entry(module.clone()).or_default();
         let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
-        let prefix = namespace_prefix(module, set);
+        let prefix = namespace_prefix(module, &prefixes);
         api.namespaces.insert(
             module.clone(),
             NamespaceIr {
@@ -110,7 +111,7 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
     }
     for m in set.methods.values() {
         let module = all[m.value.method.as_str()].module.clone();
-        let prefix = namespace_prefix(&module, set);
+        let prefix = namespace_prefix(&module, &prefixes);
         let ns_taken = taken.entry(module.clone()).or_default();
         let names_here = visible.get(&module).unwrap_or(&named);
         let shape = m
@@ -336,14 +337,24 @@ fn named_types(
     cx.types
 }
 
-/// The wire prefix a module's methods share (`imbot.v2`): taken from a method whose name gives
-/// the module, else the module's own name.
-fn namespace_prefix(module: &str, set: &SpecSet) -> String {
-    set.methods
-        .keys()
-        .map(|m| names::namespace(m))
-        .find(|(m, _)| m == module)
-        .map_or_else(|| module.to_string(), |(_, p)| p)
+/// The wire prefix each module's methods share (`imbot_v2` → `imbot.v2`), taken from the
+/// first method (in name order) whose name gives the module. Built once: looking it up per
+/// method made lowering quadratic in the number of methods.
+fn namespace_prefixes(set: &SpecSet) -> BTreeMap<String, String> {
+    let mut prefixes = BTreeMap::new();
+    for name in set.methods.keys() {
+        let (module, prefix) = names::namespace(name);
+        prefixes.entry(module).or_insert(prefix);
+    }
+    prefixes
+}
+
+/// The wire prefix of `module` in `prefixes`, else the module's own name.
+fn namespace_prefix(module: &str, prefixes: &BTreeMap<String, String>) -> String {
+    prefixes
+        .get(module)
+        .cloned()
+        .unwrap_or_else(|| module.to_string())
 }
 
 fn lower_method(

@@ -306,6 +306,22 @@ impl Validator {
 mod tests {
     use super::*;
 
+    /// Over ASCII words, the check answers as `syn` does; non-ASCII names are refused
+    /// (stricter than Rust, see `names::is_ident`).
+    #[cfg(feature = "format")]
+    #[test]
+    fn the_ascii_shortcut_answers_as_syn_does() {
+        let words = [
+            "", "_", "__", "_a", "a", "a1", "1a", "9", "A_b", "Self_", "union", "r", "gen", "as",
+            "fn", "self", "Self", "super", "crate", "try", "yield", "async", "abstract",
+        ];
+        for w in words {
+            let by_syn = !names::is_keyword(w) && syn::parse_str::<syn::Ident>(w).is_ok();
+            assert_eq!(is_ident(w), by_syn, "{w:?}");
+        }
+        assert!(!is_ident("Привет") && !is_ident("a-b") && !is_ident("r#a b"));
+    }
+
     #[test]
     fn keywords_and_prelude_names_are_refused_where_they_matter() {
         assert!(type_name_problem("Option").is_some());
