@@ -2,12 +2,13 @@
 //! stream come to the physical floor the leaky bucket allows, and whether anything is refused
 //! or lost. Prints the figures for BENCHMARKS.md.
 //!
-//! `cargo run --release -p bitrix-api --example bulk_bench [SCALE]`
+//! `cargo run --release -p bitrix-api --example bulk_bench [SCALE [JITTER_MS]]`
 //!
-//! The emulator's clock runs SCALE times faster than a portal's (default 10): its bucket
-//! drains Y every 1/SCALE s. The client's bucket is set to the same tick, and every floor is
-//! computed on the same clock: B batch requests need at least (B - X) / (Y * SCALE) seconds;
-//! a list of P pages needs ceil(P / 50) + 1 requests.
+//! The emulator's clock runs SCALE times faster than a portal's (default 1, a portal's own
+//! clock): its bucket drains Y every 1/SCALE s. The client's bucket is set to the same tick,
+//! with JITTER_MS of delivery jitter allowed (real time, not scaled; default: the client's
+//! default, 500 ms), and every floor is computed on the same clock: B batch requests need at
+//! least (B - X) / (Y * SCALE) seconds; a list of P pages needs ceil(P / 50) + 1 requests.
 
 use bitrix_api::imopenlines::BotSessionMessageSend;
 use bitrix_api::{Client, ListMethod, Method, RateLimit};
@@ -77,17 +78,25 @@ fn floor(plan: &Plan, requests: u64, scale: f64) -> f64 {
     (requests as f64 - f64::from(plan.burst)).max(0.0) / (f64::from(plan.drain) * scale)
 }
 
-async fn start(plan: &Plan, tick: Duration, users: usize) -> std::io::Result<(Emulator, Client)> {
+/// The run's clock and the client's allowance for delivery jitter.
+#[derive(Clone, Copy)]
+struct Clock {
+    tick: Duration,
+    scale: f64,
+    jitter: Duration,
+}
+
+async fn start(plan: &Plan, clock: Clock, users: usize) -> std::io::Result<(Emulator, Client)> {
+    let tick = clock.tick;
     let emu = Emulator::start(Config {
         rate_limit: Some(bitrix_emulator::RateLimit::new(plan.burst, plan.drain).with_tick(tick)),
         directory_users: users,
         ..Config::default()
     })
     .await?;
-    // Delivery jitter is real time, not scaled: 200 ms of it.
     let limit = RateLimit::new(plan.burst, plan.drain)
         .with_period(tick)
-        .with_jitter(Duration::from_millis(200));
+        .with_jitter(clock.jitter);
     let client = Client::webhook_builder(&emu.webhook_url())
         .rate_limit(limit)
         .build()
@@ -104,8 +113,8 @@ fn row(what: &str, secs: f64, floor: f64, requests: u64, refused: u64, lost: usi
     println!("| {what} | {secs:.2} s | {floor:.2} s | {ratio} | {requests} | {refused} | {lost} |");
 }
 
-async fn writes(plan: &Plan, tick: Duration, scale: f64, calls: usize) -> std::io::Result<()> {
-    let (emu, client) = start(plan, tick, 0).await?;
+async fn writes(plan: &Plan, clock: Clock, calls: usize) -> std::io::Result<()> {
+    let (emu, client) = start(plan, clock, 0).await?;
     let chat = emu.bot_chat_ids()[0];
     let before = emu.chat(chat).map_or(0, |c| c.messages.len());
     let requests = calls.div_ceil(bitrix_api::MAX_BATCH_COMMANDS) as u64;
@@ -124,7 +133,7 @@ async fn writes(plan: &Plan, tick: Duration, scale: f64, calls: usize) -> std::i
             plan.name, plan.burst, plan.drain
         ),
         secs,
-        floor(plan, requests, scale),
+        floor(plan, requests, clock.scale),
         sent,
         emu.rate_refusals(),
         lost,
@@ -132,8 +141,8 @@ async fn writes(plan: &Plan, tick: Duration, scale: f64, calls: usize) -> std::i
     Ok(())
 }
 
-async fn list(plan: &Plan, tick: Duration, scale: f64, items: usize) -> std::io::Result<()> {
-    let (emu, client) = start(plan, tick, items).await?;
+async fn list(plan: &Plan, clock: Clock, items: usize) -> std::io::Result<()> {
+    let (emu, client) = start(plan, clock, items).await?;
     let pages = items.div_ceil(50) as u64;
     let requests = pages.saturating_sub(1).div_ceil(50) + 1;
     let t = Instant::now();
@@ -155,7 +164,7 @@ async fn list(plan: &Plan, tick: Duration, scale: f64, items: usize) -> std::io:
             plan.name, plan.burst, plan.drain
         ),
         secs,
-        floor(plan, requests, scale),
+        floor(plan, requests, clock.scale),
         sent,
         emu.rate_refusals(),
         items.abs_diff(got),
@@ -165,23 +174,33 @@ async fn list(plan: &Plan, tick: Duration, scale: f64, items: usize) -> std::io:
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let scale: u32 = match std::env::args().nth(1) {
+    let mut args = std::env::args().skip(1);
+    let scale: u32 = match args.next() {
         Some(s) => s.parse().map_err(std::io::Error::other)?,
-        None => 10,
+        None => 1,
     };
     let scale = scale.max(1);
-    let tick = Duration::from_secs(1) / scale;
+    let jitter = match args.next() {
+        Some(ms) => Duration::from_millis(ms.parse().map_err(std::io::Error::other)?),
+        None => RateLimit::standard().jitter,
+    };
+    let clock = Clock {
+        tick: Duration::from_secs(1) / scale,
+        scale: f64::from(scale),
+        jitter,
+    };
     println!(
-        "emulator clock x{scale} (a drain tick every {} ms)\n",
-        tick.as_millis()
+        "emulator clock x{scale} (a drain tick every {} ms), client jitter allowance {} ms\n",
+        clock.tick.as_millis(),
+        jitter.as_millis()
     );
     println!("| run | time | floor | ratio | requests | refused | calls lost |");
     println!("|---|---|---|---|---|---|---|");
     for plan in &PLANS {
         for calls in [3_000, 5_000, 20_000] {
-            writes(plan, tick, f64::from(scale), calls).await?;
+            writes(plan, clock, calls).await?;
         }
-        list(plan, tick, f64::from(scale), 10_000).await?;
+        list(plan, clock, 10_000).await?;
     }
     Ok(())
 }

@@ -70,6 +70,24 @@ impl RateLimit {
         self
     }
 
+    /// The highest count a client-side bucket that drains continuously at [`Self::per_second`]
+    /// may reach and never be refused: `burst - (drain - 1) - per_second * jitter`, at least 1.
+    ///
+    /// Why: the portal's counter drops by `drain` in steps whose phase the client cannot see,
+    /// and requests sent `jitter` apart may arrive together. A client that lets `c + r·w`
+    /// requests go in any span of `w` seconds (`r` = [`Self::per_second`]) may see them
+    /// delivered within `d = max(0, w - jitter)`, a span that holds as few as
+    /// `floor(d / period)` steps; whole requests fit when
+    /// `floor(c + r·w) <= burst + drain·floor(d / period)` for every `w`, that is when
+    /// `c <= burst + 1 - drain - r·jitter`. The jitter share is kept as a fraction of a
+    /// request, not rounded up. See BENCHMARKS.md, "Bulk work at the limits".
+    pub fn ceiling(&self) -> f64 {
+        let jitter = self.per_second() * self.jitter.as_secs_f64();
+        let jitter = if jitter.is_finite() { jitter } else { 0.0 };
+        let step = f64::from(self.drain.saturating_sub(1));
+        (f64::from(self.burst) - step - jitter).max(1.0)
+    }
+
     /// Requests per second it sustains.
     pub fn per_second(&self) -> f64 {
         let secs = self.period.as_secs_f64();
@@ -87,9 +105,10 @@ impl Default for RateLimit {
     }
 }
 
-/// A client-side leaky bucket. It drains continuously and stays below the portal's threshold by
-/// one period's drain (the portal drains in steps whose phase the client cannot see) plus the
-/// drain of [`RateLimit::jitter`] (requests reach the portal in bunches).
+/// A client-side leaky bucket. It drains continuously and lets its count reach
+/// [`RateLimit::ceiling`]: the portal's threshold less one drain step plus one request (the
+/// portal drains in steps whose phase the client cannot see) and less the drain of
+/// [`RateLimit::jitter`] (requests reach the portal in bunches).
 /// [`RequestBucket::acquire`] reserves the next free slot under a lock and sleeps exactly
 /// until it: no polling, and callers are served in the order they arrived.
 #[derive(Debug)]
@@ -124,10 +143,7 @@ impl LeakyBucket {
 
     /// The most requests it lets the count reach.
     fn capacity(&self) -> f64 {
-        let l = &self.limit;
-        let jitter = (l.per_second() * l.jitter.as_secs_f64()).ceil();
-        let reserve = f64::from(l.drain) + if jitter.is_finite() { jitter } else { 0.0 };
-        (f64::from(l.burst) - reserve).max(1.0)
+        self.limit.ceiling()
     }
 
     /// Counts one request at `now` and returns how long to wait before sending it.
@@ -176,12 +192,117 @@ impl RequestBucket for LeakyBucket {
 mod tests {
     use super::*;
 
+    /// The send times (ns after the first) of `n` requests all asked for at once.
+    fn schedule(limit: RateLimit, n: usize) -> Vec<u128> {
+        let b = LeakyBucket::new(limit);
+        let t0 = b.state.lock().unwrap().at;
+        (0..n).map(|_| b.reserve_at(t0).as_nanos()).collect()
+    }
+
+    /// Requests the portal's bucket as the docs describe it refuses: `drain` comes off the
+    /// counter at `phase`, `phase + period`, … (a step at the same instant as an arrival comes
+    /// first), and a request that finds the counter at `burst` is refused.
+    fn portal_refusals(limit: RateLimit, arrivals: &[u128], phase: u128) -> usize {
+        let period = limit.period.as_nanos();
+        let mut sorted = arrivals.to_vec();
+        sorted.sort_unstable();
+        let (mut level, mut next_step, mut refused) = (0u64, phase, 0);
+        for a in sorted {
+            while next_step <= a {
+                level = level.saturating_sub(u64::from(limit.drain));
+                next_step += period;
+            }
+            if level < u64::from(limit.burst) {
+                level += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        refused
+    }
+
+    /// The most refusals by the portal `portal` of `schedule(client, n)` over the step phases
+    /// and over delivery delays of up to `portal.jitter` that squeeze the requests sent from
+    /// each request on into the shortest span (delayed to that request's send time + jitter,
+    /// later ones on time).
+    fn worst_refusals(client: RateLimit, portal: RateLimit, n: usize) -> usize {
+        let sends = schedule(client, n);
+        let (period, jitter) = (portal.period.as_nanos(), portal.jitter.as_nanos());
+        let mut worst = 0;
+        for k in 0..n {
+            let arrivals: Vec<u128> = sends
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| if i < k { s } else { s.max(sends[k] + jitter) })
+                .collect();
+            // The critical phases put a step just at or just after an arrival.
+            let mut phases: Vec<u128> = arrivals
+                .iter()
+                .flat_map(|&a| [a % period, (a + 1) % period])
+                .map(|p| if p == 0 { period } else { p })
+                .collect();
+            phases.sort_unstable();
+            phases.dedup();
+            for phase in phases {
+                worst = worst.max(portal_refusals(portal, &arrivals, phase));
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn the_ceiling_is_never_refused_and_is_the_highest_such() {
+        let limits = [
+            RateLimit::standard(),
+            RateLimit::enterprise(),
+            RateLimit::standard().with_jitter(Duration::ZERO),
+            RateLimit::standard()
+                .with_period(Duration::from_millis(100))
+                .with_jitter(Duration::from_millis(200)),
+        ];
+        for limit in limits {
+            let n = limit.burst as usize + 6 * limit.drain as usize;
+            assert_eq!(worst_refusals(limit, limit, n), 0, "{limit:?}");
+            // A client that allows for 40 ms less jitter than there is, or (without jitter)
+            // one more request, may be refused.
+            let bolder = if limit.jitter.is_zero() {
+                RateLimit {
+                    burst: limit.burst + 1,
+                    ..limit
+                }
+            } else {
+                limit.with_jitter(limit.jitter - Duration::from_millis(40))
+            };
+            assert!(worst_refusals(bolder, limit, n) > 0, "{bolder:?}");
+        }
+    }
+
+    #[test]
+    fn the_jitter_reserve_is_a_fraction_of_a_request() {
+        let half = Duration::from_millis(500);
+        assert_eq!(
+            RateLimit::standard().ceiling(),
+            48.0,
+            "50 - (2 - 1) - 2 x 0.5"
+        );
+        assert_eq!(
+            RateLimit::enterprise().ceiling(),
+            243.5,
+            "250 - 4 - 5 x 0.5"
+        );
+        let scaled = RateLimit::standard()
+            .with_period(Duration::from_millis(100))
+            .with_jitter(Duration::from_millis(230));
+        assert!((scaled.ceiling() - 44.4).abs() < 1e-9, "50 - 1 - 20 x 0.23");
+        assert_eq!(RateLimit::new(3, 2).with_jitter(half).ceiling(), 1.0);
+    }
+
     #[test]
     fn a_burst_then_the_drain_rate() {
         let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
         let t0 = b.state.lock().unwrap().at;
-        // Capacity 5 - 2 = 3: three go at once, then one every half second.
-        for _ in 0..3 {
+        // Ceiling 5 - (2 - 1) = 4: four go at once, then one every half second.
+        for _ in 0..4 {
             assert_eq!(b.reserve_at(t0), Duration::ZERO);
         }
         let w: Vec<u128> = (0..3).map(|_| b.reserve_at(t0).as_millis()).collect();
@@ -193,11 +314,7 @@ mod tests {
     #[test]
     fn a_refusal_fills_the_bucket() {
         let b = LeakyBucket::new(RateLimit::new(50, 2));
-        assert_eq!(
-            b.capacity(),
-            47.0,
-            "50 - 2 (one drain step) - 1 (500 ms of jitter)"
-        );
+        assert_eq!(b.capacity(), 48.0);
         let t0 = b.state.lock().unwrap().at;
         assert_eq!(b.reserve_at(t0), Duration::ZERO);
         b.refused_at(t0);
