@@ -455,7 +455,7 @@ fn error_variants(
     let mut out: Vec<ErrorVariantIr> = Vec::new();
     let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
-        let variant = names::camel(&e.code);
+        let variant = names::error_variant(&e.code);
         let case = ErrorCaseIr {
             status: e.status,
             message: e.message.clone(),

@@ -197,7 +197,7 @@ impl Validator {
     /// The variants of an error enum (a method's, or `SystemError`).
     pub(super) fn error_variants(&mut self, path: &Path, place: &str, errors: &[ErrorSpec]) {
         for (i, e) in errors.iter().enumerate() {
-            if let Some(p) = variant_problem(&names::camel(&e.code)) {
+            if let Some(p) = variant_problem(&names::error_variant(&e.code)) {
                 self.push(
                     Diagnostic::new(path, format!("{place}[{i}] {}", e.code), p).hint(NO_RENAME),
                 );
