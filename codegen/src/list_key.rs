@@ -199,7 +199,7 @@ fn fast_parts<'a>(
     let fields = element.and_then(|e| match e.items {
         Items::Name(n) if n == "object" => e.fields,
         Items::Name(n) => named_fields(set, module, n),
-        Items::Nested(_) => None,
+        Items::Nested(_) | Items::Union(_) => None,
     });
     let id = fields
         .into_iter()

@@ -7,6 +7,7 @@ mod list;
 mod request;
 pub mod rustdoc;
 mod types;
+mod union_items;
 
 use crate::ir::{Api, MethodIr, NamespaceIr, RustTy};
 use proc_macro2::TokenStream;

@@ -249,6 +249,9 @@ impl Validator {
                     let inner = nested.as_field(&f.name, f);
                     self.walk_named(path, &format!("{type_name}Item"), place, &inner, sent);
                 }
+                Some(Items::Union(_)) => {
+                    self.type_name(path, place, &format!("{type_name}Item"), NESTED);
+                }
                 other => {
                     let it = other.as_ref().map(Items::name).unwrap_or("any");
                     self.walk_single(path, &format!("{type_name}Item"), place, it, f, sent);
