@@ -300,7 +300,11 @@ fn deviation_irs(deviations: &[crate::spec::Deviation]) -> Vec<DeviationIr> {
 /// The deprecation note shown in rustdoc and `#[deprecated]`.
 fn deprecation_note(d: Option<&crate::spec::Deprecation>) -> Option<String> {
     d.map(|d| {
-        let mut note = String::from("deprecated by Bitrix24");
+        let mut note = String::from(if d.inoperative {
+            "not operational according to the Bitrix24 docs"
+        } else {
+            "deprecated by Bitrix24"
+        });
         if let Some(r) = &d.replacement {
             note.push_str(&format!("; use {r} instead"));
         }
@@ -775,7 +779,10 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|m| UnionVariantIr {
                 variant: names::camel(m),
-                ty: self.named.get(m).map_or_else(|| scalar(m), |p| RustTy::Named(p.clone())),
+                ty: self
+                    .named
+                    .get(m)
+                    .map_or_else(|| scalar(m), |p| RustTy::Named(p.clone())),
             })
             .collect();
         self.take(type_name, place);

@@ -159,7 +159,11 @@ mod tests {
         assert_eq!(error_variant("CHAT_ID_EMPTY"), "ChatIdEmpty");
         assert_eq!(error_variant("expired_token"), "ExpiredToken");
         assert_eq!(error_variant(""), NO_CODE_VARIANT);
-        assert_eq!(error_variant("NO_CODE"), NO_CODE_VARIANT, "a collision lower reports");
+        assert_eq!(
+            error_variant("NO_CODE"),
+            NO_CODE_VARIANT,
+            "a collision lower reports"
+        );
     }
 
     #[test]

@@ -286,6 +286,10 @@ pub struct Deprecation {
     /// A short note in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The docs say the method (or event) does not work at all, rather than that it is
+    /// superseded: still generated and callable, with a note saying so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inoperative: bool,
 }
 
 /// A type expression: one type name, or several for a union (`[string, integer]`).

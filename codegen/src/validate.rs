@@ -498,8 +498,9 @@ impl Validator {
             }
             if e.code.is_empty() && e.in_result {
                 self.push(
-                    Diagnostic::new(path, &here, "an error inside the result needs a code")
-                        .hint("an empty `error` field in a result means no error; remove in_result:"),
+                    Diagnostic::new(path, &here, "an error inside the result needs a code").hint(
+                        "an empty `error` field in a result means no error; remove in_result:",
+                    ),
                 );
             }
             if e.code.is_empty() && e.message.as_deref().is_none_or(str::is_empty) {
@@ -608,9 +609,39 @@ mod tests {
              errors: [{{code: '', status: 400}}, {{code: '', status: 200, in_result: true, message: m}}, {{code: 'A B', status: 400}}]\n"
         ));
         let text = crate::diag::report(&bad);
-        assert!(text.contains("errors[0] : an error with an empty code needs its message"), "{text}");
-        assert!(text.contains("errors[1] : an error inside the result needs a code"), "{text}");
+        assert!(
+            text.contains("errors[0] : an error with an empty code needs its message"),
+            "{text}"
+        );
+        assert!(
+            text.contains("errors[1] : an error inside the result needs a code"),
+            "{text}"
+        );
         assert!(text.contains("\"A B\" is not an error code"), "{text}");
+    }
+
+    /// A union of items holds two or more distinct scalars or named types, without values.
+    #[test]
+    fn a_union_of_items_is_checked() {
+        let head = "method: a.b\nsummary: s\nscopes: [imbot]\ndocs: a.md\n";
+        let ok = check_method(&format!(
+            "{head}result: {{type: array, items: [integer, string]}}\n"
+        ));
+        assert_eq!(crate::diag::report(&ok), "");
+        let bad = check_method(&format!(
+            "{head}params:\n  - {{name: A, type: array, items: [integer]}}\n  - {{name: B, type: array, items: [integer, integer]}}\n  - {{name: C, type: array, items: [integer, object]}}\n  - {{name: D, type: array, items: [string, text]}}\n  - {{name: E, type: array, items: [integer, Nope]}}\n  - {{name: F, type: array, items: [integer, string], values: [x]}}\nresult: {{type: boolean}}\n"
+        ));
+        let text = crate::diag::report(&bad);
+        for want in [
+            "params[0] A items: a union of items needs at least two types",
+            "\"integer\" is listed twice in the union",
+            "may hold built-in scalars and named types, not object",
+            "\"text\" decodes as the same Rust type (String)",
+            "unknown type \"Nope\"",
+            "values: cannot go with a union of items",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
     }
 
     /// A method whose request struct would be `Option` shadows the prelude in its module.

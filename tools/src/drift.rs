@@ -100,6 +100,8 @@ pub enum Kind {
     DeprecationAdded,
     /// The spec marks the method deprecated; the page does not.
     DeprecationRemoved,
+    /// One side says the method does not work at all, the other only that it is deprecated.
+    DeprecationChanged,
     /// The replacement differs.
     ReplacementChanged,
     /// A parameter (or nested field of one) on the page, not in the spec.
@@ -148,6 +150,7 @@ impl Kind {
             Kind::ScopesChanged => "scopes_changed",
             Kind::DeprecationAdded => "deprecation_added",
             Kind::DeprecationRemoved => "deprecation_removed",
+            Kind::DeprecationChanged => "deprecation_changed",
             Kind::ReplacementChanged => "replacement_changed",
             Kind::ParamAdded => "param_added",
             Kind::ParamRemoved => "param_removed",
@@ -672,6 +675,26 @@ impl Cmp<'_> {
                 s.replacement.clone(),
                 Some(line),
             ),
+            (Some(d), Some(s)) if d.inoperative != s.inoperative => {
+                // "Does not work" and "superseded" are different facts.
+                let what = |inoperative: bool| {
+                    Some(
+                        if inoperative {
+                            "not operational"
+                        } else {
+                            "deprecated"
+                        }
+                        .to_string(),
+                    )
+                };
+                self.push(
+                    Kind::DeprecationChanged,
+                    "",
+                    what(d.inoperative),
+                    what(s.inoperative),
+                    Some(d.line),
+                );
+            }
             (Some(d), Some(s)) => {
                 let ok = match &s.replacement {
                     Some(r) => d.replacements.contains(r),

@@ -401,6 +401,32 @@ fn deprecation_scopes_and_page_changes() {
         SPEC_ERRORS,
     ));
     assert_eq!(compare_method(&f, &same), []);
+    // "Does not work" is not "superseded": the flag is compared both ways.
+    let inoperative = spec(&spec_yaml(
+        "w.do",
+        "deprecated: { replacement: w.v2.do, inoperative: true }\n",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        SPEC_ERRORS,
+    ));
+    assert_eq!(
+        kinds(&compare_method(&f, &inoperative)),
+        [(Kind::DeprecationChanged, "")]
+    );
+    let broken = "The method is not operational.";
+    let h = facts(&page("w.do", broken, BASE_PARAMS, BASE_RESULT, BASE_ERRORS));
+    assert_eq!(
+        kinds(&compare_method(&h, &same)),
+        [(Kind::DeprecationChanged, "")]
+    );
+    let inoperative_plain = spec(&spec_yaml(
+        "w.do",
+        "deprecated: { inoperative: true }\n",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        SPEC_ERRORS,
+    ));
+    assert_eq!(compare_method(&h, &inoperative_plain), []);
 
     let g = facts(&page("w.do", "", BASE_PARAMS, BASE_RESULT, BASE_ERRORS));
     assert_eq!(

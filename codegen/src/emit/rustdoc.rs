@@ -338,7 +338,8 @@ mod tests {
             }],
         };
         assert!(error_variant(&v).starts_with("(empty code): the server sends no code"));
-        assert!(errors_table(std::slice::from_ref(&v)).contains("| 400 | (empty code) | Access denied. |"));
+        assert!(errors_table(std::slice::from_ref(&v))
+            .contains("| 400 | (empty code) | Access denied. |"));
         assert!(!errors_table(&[v]).contains("``"));
     }
 

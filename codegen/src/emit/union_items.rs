@@ -88,7 +88,9 @@ mod tests {
             ordered: true,
         };
         let code = ordered_union(&u).to_string();
-        let int = code.find("< i64 as crate :: __private :: Lenient >").expect("int");
+        let int = code
+            .find("< i64 as crate :: __private :: Lenient >")
+            .expect("int");
         let user = code
             .find("< crate :: im :: DialogUser as crate :: __private :: Lenient >")
             .expect("user");

@@ -178,7 +178,9 @@ impl Validator {
                     Diagnostic::new(
                         path,
                         here,
-                        format!("\"{m}\" decodes as the same Rust type ({rust}) as an earlier member"),
+                        format!(
+                            "\"{m}\" decodes as the same Rust type ({rust}) as an earlier member"
+                        ),
                     )
                     .hint("keep one of them"),
                 );
@@ -202,7 +204,9 @@ impl Validator {
                     Diagnostic::new(
                         path,
                         here,
-                        format!("a union of items may hold built-in scalars and named types, not {m}"),
+                        format!(
+                            "a union of items may hold built-in scalars and named types, not {m}"
+                        ),
                     )
                     .hint("name the object's type in types/<module>.yaml, or use items: any"),
                 );

@@ -180,7 +180,10 @@ mod tests {
     fn documented_cases_with_an_empty_code_are_found_by_message() {
         let t = table();
         let first = t.documented("user.userfield.delete", "", None).unwrap();
-        assert_eq!((first.status, first.message.as_str()), (400, "Access denied."));
+        assert_eq!(
+            (first.status, first.message.as_str()),
+            (400, "Access denied.")
+        );
         let second = t
             .documented(
                 "user.userfield.delete",

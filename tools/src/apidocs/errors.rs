@@ -173,7 +173,10 @@ pub fn read_errors(
 /// that says the code is empty (`Empty string`).
 fn read_code(first: &str) -> Option<String> {
     let words = plain(first).trim().to_ascii_lowercase();
-    if matches!(words.as_str(), "empty string" | "empty" | "(empty)" | "\"\"") {
+    if matches!(
+        words.as_str(),
+        "empty string" | "empty" | "(empty)" | "\"\""
+    ) {
         return Some(String::new());
     }
     let spans = code_spans(first);
@@ -253,7 +256,10 @@ mod tests {
         let e = read_errors(&t, s, None, &mut problems);
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!(e[0].code, "");
-        assert_eq!(e[0].message.as_deref(), Some("The 'ID' field is not found."));
+        assert_eq!(
+            e[0].message.as_deref(),
+            Some("The 'ID' field is not found.")
+        );
         assert_eq!(e[1].code, "A");
         assert_eq!(problems.len(), 1, "text that is no code is still refused");
     }

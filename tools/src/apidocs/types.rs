@@ -108,10 +108,9 @@ pub fn spec_atoms_of(ty: &TypeExpr, items: Option<&Items>) -> Vec<Atom> {
                 _ => None,
             };
             match (wrap, &inner) {
-                (Some(w), Some(atoms)) if !atoms.is_empty() => atoms
-                    .iter()
-                    .map(|a| w(Some(Box::new(a.clone()))))
-                    .collect(),
+                (Some(w), Some(atoms)) if !atoms.is_empty() => {
+                    atoms.iter().map(|a| w(Some(Box::new(a.clone())))).collect()
+                }
                 (Some(w), _) => vec![w(None)],
                 (None, _) => vec![atom(n)],
             }
@@ -310,7 +309,10 @@ mod tests {
         assert_eq!(render(&atoms), "integer[]|DialogUser[]");
         assert_eq!(named_type(&atoms), Some("DialogUser"));
         assert!(equivalent(&parse_doc_type("array"), &atoms));
-        assert!(equivalent(&parse_doc_type("integer[]|DialogUser[]"), &atoms));
+        assert!(equivalent(
+            &parse_doc_type("integer[]|DialogUser[]"),
+            &atoms
+        ));
         assert!(!equivalent(&parse_doc_type("integer[]"), &atoms));
         let nested: Items = serde_yaml::from_str("{type: array, items: [integer, User]}").unwrap();
         let map = spec_atoms_of(&one("map"), Some(&nested));
