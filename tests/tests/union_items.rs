@@ -19,8 +19,9 @@ fn ids_and_user_records_decode_into_their_members() {
     assert_eq!(items[0], Colleague::Integer(7));
     assert_eq!(items[1], Colleague::Integer(8), "a numeric string is an id");
     match &items[2] {
-        Colleague::DialogUser(DialogUser { id, name, .. }) => {
-            assert_eq!((*id, name.as_deref()), (9, Some("Ann")));
+        Colleague::DialogUser(user) => {
+            let user: &DialogUser = user;
+            assert_eq!((user.id, user.name.as_deref()), (9, Some("Ann")));
         }
         other => panic!("{other:?}"),
     }

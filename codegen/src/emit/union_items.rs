@@ -1,5 +1,7 @@
 //! Emitter for a union of items (`items: [integer, DialogUser]`): an untagged enum whose
 //! decoding buffers the value once and tries each member's lenient decoding in spec order.
+//! Named-type members are boxed, so that a list of bare ids does not take the size of a
+//! record per item.
 
 use super::{ident, rustdoc, ty};
 use crate::ir::{RustTy, UnionIr};
@@ -12,25 +14,27 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
     let doc = rustdoc::attrs(&rustdoc::escape(&u.doc));
     let variants = u.variants.iter().map(|v| {
         let id = ident(&v.variant);
-        let t = ty(&v.ty);
+        let t = stored(&v.ty);
         let doc = rustdoc::attrs(&format!("An item that decodes as {}.", v.variant));
         quote!(#doc #id(#t),)
     });
     let froms = u.variants.iter().filter(|v| v.ty != RustTy::Json).map(|v| {
         let id = ident(&v.variant);
         let t = ty(&v.ty);
+        let value = boxed(&v.ty, quote!(v));
         quote! {
             impl ::std::convert::From<#t> for #n {
-                fn from(v: #t) -> Self { Self::#id(v) }
+                fn from(v: #t) -> Self { Self::#id(#value) }
             }
         }
     });
     let attempts = u.variants.iter().map(|v| {
         let id = ident(&v.variant);
         let t = ty(&v.ty);
+        let value = boxed(&v.ty, quote!(x));
         quote! {
             if let ::std::result::Result::Ok(x) = <#t as crate::__private::Lenient>::lenient(&v) {
-                return ::std::result::Result::Ok(Self::#id(x));
+                return ::std::result::Result::Ok(Self::#id(#value));
             }
         }
     });
@@ -61,6 +65,23 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
                 ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#expected))
             }
         }
+    }
+}
+
+/// The type a variant holds: a named type boxed, anything else as it is.
+fn stored(t: &RustTy) -> TokenStream {
+    let inner = ty(t);
+    match t {
+        RustTy::Named(_) => quote!(::std::boxed::Box<#inner>),
+        _ => inner,
+    }
+}
+
+/// A member's value `v` as the variant holds it: boxed for a named type.
+fn boxed(t: &RustTy, v: TokenStream) -> TokenStream {
+    match t {
+        RustTy::Named(_) => quote!(::std::boxed::Box::new(#v)),
+        _ => v,
     }
 }
 
@@ -97,6 +118,14 @@ mod tests {
         assert!(int < user, "{code}");
         assert_eq!(code.matches("serde_json :: Value = ").count(), 1, "{code}");
         assert!(code.contains("none of Integer, DialogUser fits"), "{code}");
+        assert!(
+            code.contains("DialogUser (:: std :: boxed :: Box < crate :: im :: DialogUser >)"),
+            "a record is boxed: {code}"
+        );
+        assert!(
+            code.contains("Self :: Integer (x)"),
+            "no parentheses around x: {code}"
+        );
         assert!(syn::parse2::<syn::File>(ordered_union(&u)).is_ok());
     }
 }

@@ -102,7 +102,7 @@ pub fn spec_atoms_of(ty: &TypeExpr, items: Option<&Items>) -> Vec<Atom> {
         .filter(|n| !n.eq_ignore_ascii_case("null"))
         .flat_map(|n| {
             let lower = n.to_ascii_lowercase();
-            let wrap: Option<fn(Option<Box<Atom>>) -> Atom> = match lower.as_str() {
+            let wrap: Option<Wrap> = match lower.as_str() {
                 "array" => Some(Atom::Array),
                 "map" => Some(Atom::Map),
                 _ => None,
@@ -117,6 +117,9 @@ pub fn spec_atoms_of(ty: &TypeExpr, items: Option<&Items>) -> Vec<Atom> {
         })
         .collect()
 }
+
+/// Makes a collection atom of its item atom (`Atom::Array`, `Atom::Map`).
+type Wrap = fn(Option<Box<Atom>>) -> Atom;
 
 /// The atoms of one item of a collection.
 fn items_atoms(items: &Items) -> Vec<Atom> {
