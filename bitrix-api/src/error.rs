@@ -18,7 +18,13 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (HTTP {})", self.code, self.status)?;
+        // Some errors come with `"error": ""`; say so rather than print nothing.
+        let code = if self.code.is_empty() {
+            "(no code)"
+        } else {
+            &self.code
+        };
+        write!(f, "{code} (HTTP {})", self.status)?;
         if !self.description.is_empty() {
             write!(f, ": {}", self.description)?;
         }
@@ -538,6 +544,16 @@ impl std::error::Error for ConfigError {}
 mod tests {
     use super::*;
     use std::error::Error as _;
+
+    #[test]
+    fn an_empty_code_is_shown_in_words() {
+        let e = ApiError {
+            code: String::new(),
+            description: "Access denied.".into(),
+            status: 400,
+        };
+        assert_eq!(e.to_string(), "(no code) (HTTP 400): Access denied.");
+    }
 
     #[test]
     fn displays_are_short_and_causes_are_sources() {

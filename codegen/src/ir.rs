@@ -467,6 +467,9 @@ pub struct UnionIr {
     pub variants: Vec<UnionVariantIr>,
     /// Role.
     pub role: Role,
+    /// Decoded by trying each variant's lenient decoding in order (a union of items, whose
+    /// members may be named types); otherwise serde's untagged derive.
+    pub ordered: bool,
 }
 
 /// One alternative of a union.

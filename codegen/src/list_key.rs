@@ -283,7 +283,7 @@ fn element_fields<'a>(e: Element<'a>, set: &'a SpecSet, module: &str) -> Option<
     match e.items {
         Items::Name(n) if n == "object" => e.fields,
         Items::Name(n) => named_fields(set, module, n),
-        Items::Nested(_) => None,
+        Items::Nested(_) | Items::Union(_) => None,
     }
 }
 

@@ -301,7 +301,11 @@ fn deviation_irs(deviations: &[crate::spec::Deviation]) -> Vec<DeviationIr> {
 /// The deprecation note shown in rustdoc and `#[deprecated]`.
 fn deprecation_note(d: Option<&crate::spec::Deprecation>) -> Option<String> {
     d.map(|d| {
-        let mut note = String::from("deprecated by Bitrix24");
+        let mut note = String::from(if d.inoperative {
+            "not operational according to the Bitrix24 docs"
+        } else {
+            "deprecated by Bitrix24"
+        });
         if let Some(r) = &d.replacement {
             note.push_str(&format!("; use {r} instead"));
         }
@@ -466,7 +470,7 @@ fn error_variants(
     let mut out: Vec<ErrorVariantIr> = Vec::new();
     let mut by_variant: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
-        let variant = names::camel(&e.code);
+        let variant = names::error_variant(&e.code);
         let case = ErrorCaseIr {
             status: e.status,
             message: e.message.clone(),
@@ -510,6 +514,7 @@ fn wire_type(ty: &TypeExpr, items: Option<&Items>) -> String {
                     wire_type(&TypeExpr::One(n.ty.clone()), n.items.as_ref())
                 )
             }
+            Some(Items::Union(members)) => format!("{t} of {}", members.join(" | ")),
             other => format!("{t} of {}", other.map(Items::name).unwrap_or("any")),
         },
         TypeExpr::One(t) => t.clone(),
@@ -699,6 +704,7 @@ impl<'a> Cx<'a> {
                     doc: format!("A value of `{}`: one of {}.", f.name, members.join(", ")),
                     variants,
                     role,
+                    ordered: false,
                 }));
                 RustTy::Named(type_name)
             }
@@ -726,6 +732,7 @@ impl<'a> Cx<'a> {
                 let inner = nested.as_field(&f.name, f);
                 self.ty_named(type_name, place, &inner, role)
             }
+            Some(Items::Union(members)) => self.item_union(type_name, place, f, members, role),
             other => {
                 let it = other.as_ref().map(Items::name).unwrap_or("any");
                 self.single(type_name, place, it, f, role)
@@ -767,6 +774,41 @@ impl<'a> Cx<'a> {
             },
             _ => scalar(t),
         }
+    }
+
+    /// A union of items: an enum with a variant per member (named after it: `Integer`,
+    /// `DialogUser`), decoded by trying the members in order.
+    fn item_union(
+        &mut self,
+        type_name: &str,
+        place: &str,
+        f: &Field,
+        members: &[String],
+        role: Role,
+    ) -> RustTy {
+        let variants = members
+            .iter()
+            .map(|m| UnionVariantIr {
+                variant: names::camel(m),
+                ty: self
+                    .named
+                    .get(m)
+                    .map_or_else(|| scalar(m), |p| RustTy::Named(p.clone())),
+            })
+            .collect();
+        self.take(type_name, place);
+        self.types.push(TypeDef::Union(UnionIr {
+            name: type_name.to_string(),
+            doc: format!(
+                "An item of `{}`: one of {}, tried in that order.",
+                f.name,
+                members.join(", ")
+            ),
+            variants,
+            role,
+            ordered: true,
+        }));
+        RustTy::Named(type_name.to_string())
     }
 
     fn enumeration(

@@ -76,6 +76,20 @@ pub fn camel(s: &str) -> String {
     }
 }
 
+/// The variant an error code gets in an error enum: UpperCamelCase of the code
+/// (`CHAT_ID_EMPTY` → `ChatIdEmpty`), and [`NO_CODE_VARIANT`] for the empty code some pages
+/// document (the server answers `"error": ""` with only an `error_description`).
+pub fn error_variant(code: &str) -> String {
+    if code.is_empty() {
+        NO_CODE_VARIANT.to_string()
+    } else {
+        camel(code)
+    }
+}
+
+/// The variant of the errors documented with an empty code.
+pub const NO_CODE_VARIANT: &str = "NoCode";
+
 /// snake_case Rust field name of a wire name, as text without the `r#` prefix.
 pub fn snake(s: &str) -> String {
     let c = s.to_snake_case();
@@ -158,6 +172,18 @@ mod tests {
         assert_eq!(
             place("imbot.v2.Bot.list", None),
             ("imbot_v2".into(), "BotList".into())
+        );
+    }
+
+    #[test]
+    fn error_variants_and_the_empty_code() {
+        assert_eq!(error_variant("CHAT_ID_EMPTY"), "ChatIdEmpty");
+        assert_eq!(error_variant("expired_token"), "ExpiredToken");
+        assert_eq!(error_variant(""), NO_CODE_VARIANT);
+        assert_eq!(
+            error_variant("NO_CODE"),
+            NO_CODE_VARIANT,
+            "a collision lower reports"
         );
     }
 

@@ -271,6 +271,10 @@ pub struct Deprecation {
     /// A short note in the project's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The docs say the method (or event) does not work at all, rather than that it is
+    /// superseded: still generated and callable, with a note saying so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inoperative: bool,
 }
 
 /// A type expression: one type name, or several for a union (`[string, integer]`).
@@ -526,23 +530,37 @@ impl ResultSpec {
     }
 }
 
-/// The items of an `array` or `map`: a type name, or a whole type for nested collections
-/// (`items: {type: array, items: integer}` for a map of integer lists).
+/// The items of an `array` or `map`: a type name, a whole type for nested collections
+/// (`items: {type: array, items: integer}` for a map of integer lists), or a union of type
+/// names for items of several kinds (`items: [integer, DialogUser]`).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum Items {
     /// A type name (`integer`, `object`, `User`).
     Name(String),
+    /// Items that are each one of these types: built-in scalars or named types, tried in
+    /// this order when decoding.
+    Union(Vec<String>),
     /// A nested type.
     Nested(Box<ItemSpec>),
 }
 
 impl Items {
-    /// The type name of the items (`array` for a nested list).
+    /// The type name of the items (`array` for a nested list; `any` for a union, which no
+    /// one name covers).
     pub fn name(&self) -> &str {
         match self {
             Items::Name(n) => n,
+            Items::Union(_) => "any",
             Items::Nested(s) => &s.ty,
+        }
+    }
+
+    /// The member type names of a union of items; `None` for other items.
+    pub fn union(&self) -> Option<&[String]> {
+        match self {
+            Items::Union(members) => Some(members),
+            _ => None,
         }
     }
 
@@ -563,6 +581,10 @@ impl Items {
         match self {
             Items::Name(n) => {
                 f.ty = TypeExpr::One(n.clone());
+                f.items = None;
+            }
+            Items::Union(members) => {
+                f.ty = TypeExpr::Union(members.clone());
                 f.items = None;
             }
             Items::Nested(s) => {

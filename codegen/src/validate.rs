@@ -484,15 +484,28 @@ impl Validator {
         let mut seen: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
         for (i, e) in errors.iter().enumerate() {
             let here = format!("errors[{i}] {}", e.code);
-            if e.code.is_empty()
-                || !e
-                    .code
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            // The empty code is allowed: some pages document answers with `"error": ""`.
+            if !e
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
             {
                 self.push(
                     Diagnostic::new(path, &here, format!("\"{}\" is not an error code", e.code))
-                        .hint("codes are letters, digits and _"),
+                        .hint("codes are letters, digits and _ (or \"\" for an empty code)"),
+                );
+            }
+            if e.code.is_empty() && e.in_result {
+                self.push(
+                    Diagnostic::new(path, &here, "an error inside the result needs a code").hint(
+                        "an empty `error` field in a result means no error; remove in_result:",
+                    ),
+                );
+            }
+            if e.code.is_empty() && e.message.as_deref().is_none_or(str::is_empty) {
+                self.push(
+                    Diagnostic::new(path, &here, "an error with an empty code needs its message")
+                        .hint("copy the server's error_description from the page: it is all that tells these errors apart"),
                 );
             }
             if e.in_result {
@@ -578,6 +591,56 @@ mod tests {
             text.contains("need an object result with a string field `error`"),
             "{text}"
         );
+    }
+
+    /// Errors documented with an empty code are accepted with their message, not inside a
+    /// result, and not without a message.
+    #[test]
+    fn an_empty_error_code_needs_a_message_and_no_in_result() {
+        let head = "method: a.b\nsummary: s\nscopes: [imbot]\ndocs: a.md\n";
+        let ok = check_method(&format!(
+            "{head}result: {{type: boolean}}\n\
+             errors: [{{code: '', status: 400, message: Access denied.}}, {{code: '', status: 400, message: ID is not defined}}]\n"
+        ));
+        assert_eq!(crate::diag::report(&ok), "");
+        let bad = check_method(&format!(
+            "{head}result: {{type: object, fields: [{{name: error, type: string}}]}}\n\
+             errors: [{{code: '', status: 400}}, {{code: '', status: 200, in_result: true, message: m}}, {{code: 'A B', status: 400}}]\n"
+        ));
+        let text = crate::diag::report(&bad);
+        assert!(
+            text.contains("errors[0] : an error with an empty code needs its message"),
+            "{text}"
+        );
+        assert!(
+            text.contains("errors[1] : an error inside the result needs a code"),
+            "{text}"
+        );
+        assert!(text.contains("\"A B\" is not an error code"), "{text}");
+    }
+
+    /// A union of items holds two or more distinct scalars or named types, without values.
+    #[test]
+    fn a_union_of_items_is_checked() {
+        let head = "method: a.b\nsummary: s\nscopes: [imbot]\ndocs: a.md\n";
+        let ok = check_method(&format!(
+            "{head}result: {{type: array, items: [integer, string]}}\n"
+        ));
+        assert_eq!(crate::diag::report(&ok), "");
+        let bad = check_method(&format!(
+            "{head}params:\n  - {{name: A, type: array, items: [integer]}}\n  - {{name: B, type: array, items: [integer, integer]}}\n  - {{name: C, type: array, items: [integer, object]}}\n  - {{name: D, type: array, items: [string, text]}}\n  - {{name: E, type: array, items: [integer, Nope]}}\n  - {{name: F, type: array, items: [integer, string], values: [x]}}\nresult: {{type: boolean}}\n"
+        ));
+        let text = crate::diag::report(&bad);
+        for want in [
+            "params[0] A items: a union of items needs at least two types",
+            "\"integer\" is listed twice in the union",
+            "may hold built-in scalars and named types, not object",
+            "\"text\" decodes as the same Rust type (String)",
+            "unknown type \"Nope\"",
+            "values: cannot go with a union of items",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
     }
 
     /// A method whose request struct would be `Option` shadows the prelude in its module.

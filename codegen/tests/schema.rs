@@ -75,6 +75,7 @@ fn schema_matches_the_model() {
         deprecated: Some(Deprecation {
             replacement: Some("r".into()),
             note: Some("n".into()),
+            inoperative: true,
         }),
         params: vec![field.clone()],
         result: result.clone(),
@@ -118,6 +119,11 @@ fn schema_matches_the_model() {
         "error keys"
     );
     assert_eq!(
+        keys(&json(&method.deprecated)),
+        schema_keys(&schema, "/properties/deprecated/properties"),
+        "deprecation keys"
+    );
+    assert_eq!(
         keys(&json(&method.list)),
         schema_keys(&schema, "/$defs/list/properties"),
         "list keys"
@@ -159,6 +165,7 @@ fn schema_matches_the_model() {
         deprecated: Some(Deprecation {
             replacement: Some("r".into()),
             note: Some("n".into()),
+            inoperative: true,
         }),
         data: vec![field.clone()],
         data_value: Some(result.clone()),

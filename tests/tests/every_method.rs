@@ -87,6 +87,28 @@ async fn documented_errors_arrive_as_typed_method_errors() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// An error the page documents with an empty code (`"error": ""`) arrives as the method's
+/// `NoCode` variant, keeping the server's message that tells the cases apart.
+#[tokio::test]
+async fn an_error_with_an_empty_code_arrives_as_the_no_code_variant() {
+    use bitrix_api::user::{UserfieldDelete, UserfieldDeleteError};
+    let (emu, client) = setup().await;
+    emu.inject_documented_case(
+        "user.userfield.delete",
+        "",
+        Some("ID is not defined or invalid"),
+        1,
+    )
+    .expect("documented");
+    match client.call(UserfieldDelete::new(7)).await {
+        Err(Error::Method(UserfieldDeleteError::NoCode(e))) => {
+            assert_eq!((e.code.as_str(), e.status), ("", 400));
+            assert_eq!(e.description, "ID is not defined or invalid");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_missing_scope_arrives_as_a_system_error() {
     let (emu, client) = setup().await;

@@ -63,7 +63,8 @@
 //! - errors by code, every row kept: a code on the page and not in the spec is added, the
 //!   reverse removed; rows of one code are paired in order and their status (only when
 //!   the table has a status column: a status guessed from the section's example line is
-//!   not compared) and message (whitespace-normalised) compared.
+//!   not compared) and message (whitespace-normalised) compared. A page's `Empty string`
+//!   code is the spec's `code: ""`; its findings are named `(empty code)`.
 
 use crate::apidocs::types::{
     equivalent, field_atoms, fits_encoding, named_type, parse_doc_type, render, result_atoms, Atom,
@@ -99,6 +100,8 @@ pub enum Kind {
     DeprecationAdded,
     /// The spec marks the method deprecated; the page does not.
     DeprecationRemoved,
+    /// One side says the method does not work at all, the other only that it is deprecated.
+    DeprecationChanged,
     /// The replacement differs.
     ReplacementChanged,
     /// A parameter (or nested field of one) on the page, not in the spec.
@@ -147,6 +150,7 @@ impl Kind {
             Kind::ScopesChanged => "scopes_changed",
             Kind::DeprecationAdded => "deprecation_added",
             Kind::DeprecationRemoved => "deprecation_removed",
+            Kind::DeprecationChanged => "deprecation_changed",
             Kind::ReplacementChanged => "replacement_changed",
             Kind::ParamAdded => "param_added",
             Kind::ParamRemoved => "param_removed",
@@ -583,6 +587,10 @@ fn undocumented(name: &str, spec_docs: &str) -> Finding {
     }
 }
 
+/// The item under which findings about errors documented with an empty code (`"error": ""`)
+/// are reported, and the name a deviation gives them.
+pub const EMPTY_CODE: &str = "(empty code)";
+
 /// The pseudo method name under which system-error drift is reported.
 pub const SYSTEM_ERRORS: &str = "(system errors)";
 
@@ -667,6 +675,26 @@ impl Cmp<'_> {
                 s.replacement.clone(),
                 Some(line),
             ),
+            (Some(d), Some(s)) if d.inoperative != s.inoperative => {
+                // "Does not work" and "superseded" are different facts.
+                let what = |inoperative: bool| {
+                    Some(
+                        if inoperative {
+                            "not operational"
+                        } else {
+                            "deprecated"
+                        }
+                        .to_string(),
+                    )
+                };
+                self.push(
+                    Kind::DeprecationChanged,
+                    "",
+                    what(d.inoperative),
+                    what(s.inoperative),
+                    Some(d.line),
+                );
+            }
             (Some(d), Some(s)) => {
                 let ok = match &s.replacement {
                     Some(r) => d.replacements.contains(r),
@@ -880,6 +908,8 @@ impl Cmp<'_> {
         for code in codes {
             let mut d: Vec<&DocError> = doc.iter().filter(|e| e.code == code).collect();
             let mut s: Vec<&ErrorSpec> = spec.iter().filter(|e| e.code == code).collect();
+            // Findings name the empty code in words (an empty item names the method itself).
+            let code = if code.is_empty() { EMPTY_CODE } else { code };
             // Exact rows first.
             d.retain(|de| {
                 match s.iter().position(|se| {

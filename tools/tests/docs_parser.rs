@@ -520,3 +520,26 @@ fn dump_facts() {
     std::fs::write(&out, json).expect("writable");
     println!("wrote {out}");
 }
+
+/// A hidden page that documents a method only by example (no params, result or error
+/// sections) is still read as a method page when it has a `Scope:` line, and its "not
+/// operational" notice is an inoperative deprecation; a page of that shape without a method
+/// name (an event's page) or naming a family (`x.option.*`) is skipped without a warning.
+#[test]
+fn a_page_with_only_a_scope_line_and_an_inoperative_notice() {
+    let page = "# Get a File w.file.get\n\n{% note warning \"Still updating\" %}\n\nThe page is hidden from the menu, and the method is not operational.\n\n{% endnote %}\n\n> Scope: [`widget`](s.md)\n>\n> Who can execute the method: any user\n\nIt gets a file.\n\n## Example\n\nText.\n";
+    let (f, w) = facts("file_get.md", page);
+    assert_eq!(f.method, "w.file.get");
+    assert_eq!(f.scopes, ["widget"]);
+    assert!(f.params.is_empty() && f.errors.is_empty(), "{f:?}");
+    let d = f.deprecated.expect("a notice");
+    assert!(d.inoperative && d.replacements.is_empty(), "{d:?}");
+    assert!(w.is_empty(), "{w:?}");
+    let event = "# On Something\n\n> Scope: [`widget`](s.md)\n\nIt happens.\n";
+    let p = parse_page("event.md", event);
+    assert!(p.facts.is_none() && p.warnings.is_empty(), "{p:?}");
+    let family =
+        "# Options w.option.*\n\n> Scope: [`widget`](s.md)\n\nThe **w.option.get** method reads.\n";
+    let p = parse_page("family.md", family);
+    assert!(p.facts.is_none() && p.warnings.is_empty(), "{p:?}");
+}

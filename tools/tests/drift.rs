@@ -335,6 +335,37 @@ fn error_changes_and_repeated_codes() {
     );
 }
 
+/// Rows whose code cell says `Empty string` are compared with the spec's `code: ""` rows,
+/// message by message; findings name them `(empty code)`.
+#[test]
+fn errors_with_an_empty_code_are_compared() {
+    let f = facts(&page(
+        "w.do",
+        "",
+        BASE_PARAMS,
+        BASE_RESULT,
+        "|| `400` | Empty string | Access denied. | a ||\n|| `400` | Empty string | ID is not defined or invalid | b ||\n|| `400` | Empty string | Brand new | c ||",
+    ));
+    let s = spec(&spec_yaml(
+        "w.do",
+        "",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        "  - { code: '', status: 400, message: Access denied. }\n  - { code: '', status: 400, message: ID is not defined or invalid }",
+    ));
+    let found = compare_method(&f, &s);
+    assert_eq!(kinds(&found), [(Kind::ErrorAdded, drift::EMPTY_CODE)]);
+    assert_eq!(found[0].docs.as_deref(), Some("400 Brand new"));
+    let all = spec(&spec_yaml(
+        "w.do",
+        "",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        "  - { code: '', status: 400, message: Access denied. }\n  - { code: '', status: 400, message: ID is not defined or invalid }\n  - { code: '', status: 400, message: Brand new }",
+    ));
+    assert_eq!(compare_method(&f, &all), []);
+}
+
 #[test]
 fn deprecation_scopes_and_page_changes() {
     let note =
@@ -370,6 +401,32 @@ fn deprecation_scopes_and_page_changes() {
         SPEC_ERRORS,
     ));
     assert_eq!(compare_method(&f, &same), []);
+    // "Does not work" is not "superseded": the flag is compared both ways.
+    let inoperative = spec(&spec_yaml(
+        "w.do",
+        "deprecated: { replacement: w.v2.do, inoperative: true }\n",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        SPEC_ERRORS,
+    ));
+    assert_eq!(
+        kinds(&compare_method(&f, &inoperative)),
+        [(Kind::DeprecationChanged, "")]
+    );
+    let broken = "The method is not operational.";
+    let h = facts(&page("w.do", broken, BASE_PARAMS, BASE_RESULT, BASE_ERRORS));
+    assert_eq!(
+        kinds(&compare_method(&h, &same)),
+        [(Kind::DeprecationChanged, "")]
+    );
+    let inoperative_plain = spec(&spec_yaml(
+        "w.do",
+        "deprecated: { inoperative: true }\n",
+        SPEC_PARAMS,
+        SPEC_RESULT,
+        SPEC_ERRORS,
+    ));
+    assert_eq!(compare_method(&h, &inoperative_plain), []);
 
     let g = facts(&page("w.do", "", BASE_PARAMS, BASE_RESULT, BASE_ERRORS));
     assert_eq!(

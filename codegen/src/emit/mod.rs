@@ -8,6 +8,7 @@ mod request;
 pub mod rustdoc;
 mod serialize;
 mod types;
+mod union_items;
 
 use crate::ir::{Api, MethodIr, NamespaceIr, RustTy};
 use proc_macro2::TokenStream;

@@ -275,10 +275,10 @@ pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
     for v in variants {
         for c in &v.cases {
             s.push_str(&format!(
-                "| {}{} | `{}` | {} | {} |\n",
+                "| {}{} | {} | {} | {} |\n",
                 c.status,
                 if c.in_result { " (in result)" } else { "" },
-                v.code,
+                code_text(&v.code),
                 c.message.as_deref().map(cell).unwrap_or_default(),
                 c.when.as_deref().map(cell).unwrap_or_default()
             ));
@@ -287,9 +287,21 @@ pub fn errors_table(variants: &[ErrorVariantIr]) -> String {
     s
 }
 
+/// An error code as shown in the docs: `` `CODE` ``, or "(empty code)" for `""`.
+fn code_text(code: &str) -> String {
+    if code.is_empty() {
+        "(empty code)".to_string()
+    } else {
+        format!("`{code}`")
+    }
+}
+
 /// The doc comment of an error variant.
 pub fn error_variant(v: &ErrorVariantIr) -> String {
-    let mut s = format!("`{}`", v.code);
+    let mut s = code_text(&v.code);
+    if v.code.is_empty() {
+        s.push_str(": the server sends no code, only a message; the cases below tell them apart");
+    }
     for c in &v.cases {
         s.push_str(&format!("\n\n- HTTP {}", c.status));
         if c.in_result {
@@ -333,6 +345,24 @@ fn list_how(l: &crate::ir::ListIr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_code_is_named_in_words() {
+        let v = ErrorVariantIr {
+            variant: "NoCode".into(),
+            code: String::new(),
+            cases: vec![crate::ir::ErrorCaseIr {
+                status: 400,
+                message: Some("Access denied.".into()),
+                when: None,
+                in_result: false,
+            }],
+        };
+        assert!(error_variant(&v).starts_with("(empty code): the server sends no code"));
+        assert!(errors_table(std::slice::from_ref(&v))
+            .contains("| 400 | (empty code) | Access denied. |"));
+        assert!(!errors_table(&[v]).contains("``"));
+    }
 
     #[test]
     fn escapes_html_links_and_urls_outside_code() {

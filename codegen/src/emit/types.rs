@@ -378,6 +378,9 @@ fn enumeration(e: &EnumIr) -> TokenStream {
 
 /// A value of one of several types.
 fn union(u: &UnionIr) -> TokenStream {
+    if u.ordered {
+        return super::union_items::ordered_union(u);
+    }
     let n = ident(&u.name);
     let doc = rustdoc::attrs(&rustdoc::escape(&u.doc));
     let variants = u.variants.iter().map(|v| {

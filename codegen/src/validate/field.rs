@@ -2,7 +2,7 @@
 
 use super::Validator;
 use crate::diag::Diagnostic;
-use crate::spec::{Field, Items, Required, TypeExpr, STRING_TYPES};
+use crate::spec::{BaseType, Field, Items, Required, TypeExpr, STRING_TYPES};
 use std::path::Path;
 
 /// What a field's type says, worked out once for all the rules.
@@ -141,6 +141,7 @@ impl Validator {
                     self.unknown_type(path, &format!("{here} items"), n);
                 }
             }
+            Items::Union(members) => self.item_union(path, &format!("{here} items"), f, members),
             Items::Nested(_) => {
                 if f.fields.is_some() {
                     self.push(
@@ -151,6 +152,71 @@ impl Validator {
                 let inner = it.as_field(&f.name, f);
                 self.field(path, &format!("{here} items"), &inner, is_param);
             }
+        }
+    }
+
+    /// A union of items: two or more distinct members, each a built-in scalar or a named
+    /// type (an inline object could not say which fields belong to which member), and no
+    /// `values:`, which would belong to one member only.
+    fn item_union(&mut self, path: &Path, here: &str, f: &Field, members: &[String]) {
+        if members.len() < 2 {
+            self.push(
+                Diagnostic::new(path, here, "a union of items needs at least two types")
+                    .hint("write a single type as items: integer"),
+            );
+        }
+        let mut decoded_as: Vec<&str> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            // Members that decode into one Rust type: the later one could never be chosen.
+            let rust = match BaseType::parse(m) {
+                Some(BaseType::Integer | BaseType::Timestamp) => "i64",
+                Some(b) if b.is_text() => "String",
+                _ => m.as_str(),
+            };
+            if decoded_as.contains(&rust) && !members[..i].contains(m) {
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        here,
+                        format!(
+                            "\"{m}\" decodes as the same Rust type ({rust}) as an earlier member"
+                        ),
+                    )
+                    .hint("keep one of them"),
+                );
+            }
+            decoded_as.push(rust);
+            if members[..i].contains(m) {
+                self.push(Diagnostic::new(
+                    path,
+                    here,
+                    format!("\"{m}\" is listed twice in the union"),
+                ));
+                continue;
+            }
+            if !self.known(m) {
+                self.unknown_type(path, here, m);
+                continue;
+            }
+            let collection_or_free = matches!(m.as_str(), "array" | "map" | "object" | "any");
+            if collection_or_free {
+                self.push(
+                    Diagnostic::new(
+                        path,
+                        here,
+                        format!(
+                            "a union of items may hold built-in scalars and named types, not {m}"
+                        ),
+                    )
+                    .hint("name the object's type in types/<module>.yaml, or use items: any"),
+                );
+            }
+        }
+        if f.values.is_some() {
+            self.push(
+                Diagnostic::new(path, here, "values: cannot go with a union of items")
+                    .hint("describe the values in the description"),
+            );
         }
     }
 

@@ -197,7 +197,7 @@ impl Validator {
     /// The variants of an error enum (a method's, or `SystemError`).
     pub(super) fn error_variants(&mut self, path: &Path, place: &str, errors: &[ErrorSpec]) {
         for (i, e) in errors.iter().enumerate() {
-            if let Some(p) = variant_problem(&names::camel(&e.code)) {
+            if let Some(p) = variant_problem(&names::error_variant(&e.code)) {
                 self.push(
                     Diagnostic::new(path, format!("{place}[{i}] {}", e.code), p).hint(NO_RENAME),
                 );
@@ -248,6 +248,9 @@ impl Validator {
                 Some(nested @ Items::Nested(_)) => {
                     let inner = nested.as_field(&f.name, f);
                     self.walk_named(path, &format!("{type_name}Item"), place, &inner, sent);
+                }
+                Some(Items::Union(_)) => {
+                    self.type_name(path, place, &format!("{type_name}Item"), NESTED);
                 }
                 other => {
                     let it = other.as_ref().map(Items::name).unwrap_or("any");

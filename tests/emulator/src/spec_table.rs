@@ -177,6 +177,25 @@ mod tests {
     }
 
     #[test]
+    fn documented_cases_with_an_empty_code_are_found_by_message() {
+        let t = table();
+        let first = t.documented("user.userfield.delete", "", None).unwrap();
+        assert_eq!(
+            (first.status, first.message.as_str()),
+            (400, "Access denied.")
+        );
+        let second = t
+            .documented(
+                "user.userfield.delete",
+                "",
+                Some("ID is not defined or invalid"),
+            )
+            .unwrap();
+        assert_eq!((second.code.as_str(), second.status), ("", 400));
+        assert!(t.documented("imbot.bot.list", "", None).is_err());
+    }
+
+    #[test]
     fn documented_cases_are_found_by_code_and_message() {
         let t = table();
         let e = t

@@ -11,6 +11,11 @@
 //!   explanation under Value);
 //! - any other column (`Value`, `Reason`, ...) is explanation and is not read.
 //!
+//! A code cell reading `Empty string` (or `Empty`, `(empty)`) is the empty code `""`: the
+//! server answers `"error": ""` with only a message. Messages copied from a JSON answer keep
+//! its `\uXXXX` escapes on some pages (`The \u0027FIELD_NAME\u0027 field`); they are read as
+//! the characters the server sends.
+//!
 //! A table without a status column leaves the status unknown; when the section's
 //! `HTTP Status: **400**` line names exactly one error status, rows record it as their
 //! likely `section_status` (the line belongs to the section's example, so it is not
@@ -124,12 +129,12 @@ pub fn read_errors(
         let message = match shape.message {
             Some((i, true)) if i == shape.code => {
                 let rest: Vec<&str> = code_lines.collect();
-                (!rest.is_empty()).then(|| squash(&plain(&rest.join(" "))))
+                (!rest.is_empty()).then(|| unescape_json(&squash(&plain(&rest.join(" ")))))
             }
             Some((i, _)) => row
                 .cells
                 .get(i)
-                .map(|c| squash(&plain(&c.text)))
+                .map(|c| unescape_json(&squash(&plain(&c.text))))
                 .filter(|m| !m.is_empty()),
             None => None,
         };
@@ -164,8 +169,16 @@ pub fn read_errors(
     out
 }
 
-/// The code from the first line of a code cell (`` `CHAT_ID_EMPTY` ``).
+/// The code from the first line of a code cell (`` `CHAT_ID_EMPTY` ``); `""` for a cell
+/// that says the code is empty (`Empty string`).
 fn read_code(first: &str) -> Option<String> {
+    let words = plain(first).trim().to_ascii_lowercase();
+    if matches!(
+        words.as_str(),
+        "empty string" | "empty" | "(empty)" | "\"\""
+    ) {
+        return Some(String::new());
+    }
     let spans = code_spans(first);
     let candidate = match spans.as_slice() {
         [one] => one.clone(),
@@ -176,6 +189,33 @@ fn read_code(first: &str) -> Option<String> {
         && c.chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "_.-:".contains(ch));
     ok.then(|| c.to_string())
+}
+
+/// `\uXXXX` escapes (as a JSON answer shows them) replaced by their characters; anything
+/// else, a malformed or surrogate escape included, is kept as written.
+fn unescape_json(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("\\u") {
+        out.push_str(&rest[..at]);
+        let hex = rest.get(at + 2..at + 6);
+        let ch = hex
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[at + 6..];
+            }
+            None => {
+                out.push_str("\\u");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -206,6 +246,31 @@ mod tests {
         let s = error_shape(&t).expect("shape");
         let e = read_errors(&t, s, None, &mut Vec::new());
         assert_eq!(e[0].message.as_deref(), Some("Boom"));
+    }
+
+    #[test]
+    fn an_empty_string_code_is_the_empty_code_and_json_escapes_are_read() {
+        let t = table("#|\n|| **Code** | **Description** | **Value** ||\n|| Empty string | The \\u0027ID\\u0027 field is not found. | why ||\n|| `A` | Msg | why ||\n|| Some words | M | why ||\n|#");
+        let s = error_shape(&t).expect("shape");
+        let mut problems = Vec::new();
+        let e = read_errors(&t, s, None, &mut problems);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].code, "");
+        assert_eq!(
+            e[0].message.as_deref(),
+            Some("The 'ID' field is not found.")
+        );
+        assert_eq!(e[1].code, "A");
+        assert_eq!(problems.len(), 1, "text that is no code is still refused");
+    }
+
+    #[test]
+    fn json_escapes() {
+        assert_eq!(unescape_json("a \\u0027b\\u0027"), "a 'b'");
+        assert_eq!(unescape_json("\\u00"), "\\u00");
+        assert_eq!(unescape_json("\\uD800 x"), "\\uD800 x");
+        assert_eq!(unescape_json("\\uzzzz"), "\\uzzzz");
+        assert_eq!(unescape_json("é\\u00e9"), "éé");
     }
 
     #[test]

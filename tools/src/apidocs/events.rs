@@ -402,7 +402,11 @@ fn deprecation(intro: &[Block]) -> Option<DocDeprecation> {
                 replacements.push(t);
             }
         }
-        return Some(DocDeprecation { replacements, line });
+        return Some(DocDeprecation {
+            replacements,
+            line,
+            inoperative: false,
+        });
     }
     None
 }

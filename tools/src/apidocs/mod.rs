@@ -126,6 +126,8 @@ pub struct DocError {
 pub struct DocDeprecation {
     /// Methods the notice points to instead, in order.
     pub replacements: Vec<String>,
+    /// The notice says the method does not work at all ("the method is not operational").
+    pub inoperative: bool,
     /// 1-based line of the notice.
     pub line: usize,
 }

@@ -37,6 +37,15 @@ const BOILERPLATE_INCLUDES: &[&str] = &[
 /// Envelope keys that may sit next to `result` in a returned-data table.
 const ENVELOPE: &[&str] = &["time", "total", "next"];
 
+/// Whether the page's title names a family of methods (`user.option.*`) rather than one.
+fn names_a_family(outline: &Outline<'_>) -> bool {
+    outline
+        .sections
+        .iter()
+        .find(|s| s.level == 1)
+        .is_some_and(|h1| h1.heading.text.contains(".*"))
+}
+
 /// Reads one page. `path` is the page's path relative to the documentation root.
 pub fn parse_page(path: &str, text: &str) -> ParsedPage {
     let (blocks, scan_problems) = scan(text);
@@ -44,8 +53,13 @@ pub fn parse_page(path: &str, text: &str) -> ParsedPage {
     let params_secs = outline.find(|t, level| level == 2 && is_params_title(t));
     let result_secs = outline.find(|t, level| (2..=3).contains(&level) && t == "returned data");
     let error_secs = outline.find(|t, level| (2..=3).contains(&level) && is_errors_title(t));
-    let method_sections =
-        !params_secs.is_empty() || !result_secs.is_empty() || !error_secs.is_empty();
+    // A page without those sections is still a method page when its intro has a `Scope:`
+    // line and a method name (a hidden page that documents a method only by example).
+    let sections = !params_secs.is_empty() || !result_secs.is_empty() || !error_secs.is_empty();
+    let scope_only = !sections
+        && scope_and_access(intro_blocks(&outline)).2.is_some()
+        && !names_a_family(&outline);
+    let method_sections = sections || scope_only;
     let warn = |problems: Vec<Problem>| -> Vec<Warning> {
         problems
             .into_iter()
@@ -65,6 +79,13 @@ pub fn parse_page(path: &str, text: &str) -> ParsedPage {
     let mut problems = scan_problems;
     let intro = intro_blocks(&outline);
     let Some((method, line)) = method_name(&outline, intro, &mut problems) else {
+        if scope_only {
+            // Not a method page after all (an event's page, an overview): nothing to say.
+            return ParsedPage {
+                facts: None,
+                warnings: Vec::new(),
+            };
+        }
         let line = params_secs
             .first()
             .or(result_secs.first())
@@ -293,10 +314,19 @@ pub(crate) fn scope_and_access(intro: &[Block]) -> (Vec<String>, Option<String>,
     (scopes, access, scope_line)
 }
 
+/// Wording of a notice that says the method does not work at all.
+const INOPERATIVE: &[&str] = &[
+    "the method is not operational",
+    "this method is not operational",
+];
+
 /// A deprecation notice in the intro: a note titled "deprecated", or wording that says
-/// the method's development was halted or that it is deprecated.
+/// the method's development was halted, that it is deprecated, or that it does not work
+/// (`inoperative`).
 fn deprecation(intro: &[Block], method: &str) -> Option<DocDeprecation> {
     const WORDING: &[&str] = &[
+        "the method is not operational",
+        "this method is not operational",
         "development of this method has been halted",
         "development of this method has been stopped",
         "this method is deprecated",
@@ -324,6 +354,7 @@ fn deprecation(intro: &[Block], method: &str) -> Option<DocDeprecation> {
                     return Some(DocDeprecation {
                         replacements: replacements(&text, method),
                         line: *line,
+                        inoperative: INOPERATIVE.iter().any(|w| lower.contains(w)),
                     });
                 }
                 i = j + 1;
@@ -334,6 +365,7 @@ fn deprecation(intro: &[Block], method: &str) -> Option<DocDeprecation> {
                     return Some(DocDeprecation {
                         replacements: replacements(text, method),
                         line: *line,
+                        inoperative: INOPERATIVE.iter().any(|w| lower.contains(w)),
                     });
                 }
                 i += 1;

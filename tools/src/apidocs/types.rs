@@ -29,7 +29,7 @@
 //!    `char`, `string` or `boolean` (the wire value is `Y`/`N` whatever the page calls
 //!    it), and one with `encoding: int` matches a doc `integer` or `boolean`.
 
-use bitrix_codegen::spec::{Encoding, Field, ResultSpec, TypeExpr};
+use bitrix_codegen::spec::{Encoding, Field, Items, ResultSpec, TypeExpr};
 
 /// The base type names of the documentation (the spec's built-ins); any other name is a named type.
 pub use bitrix_codegen::spec::BUILTIN_TYPES as BASE_TYPES;
@@ -89,31 +89,55 @@ pub fn parse_doc_type(written: &str) -> Vec<Atom> {
 
 /// The atoms of a spec type expression with its `items`.
 pub fn spec_atoms(ty: &TypeExpr, items: Option<&str>) -> Vec<Atom> {
+    spec_atoms_of(ty, items.map(Items::from).as_ref())
+}
+
+/// The atoms of a spec type expression with its whole `items`: a union of items
+/// (`items: [integer, User]`) gives one collection atom per member (`integer[]`, `User[]`,
+/// as the docs would write the alternatives), and nested items keep their own items.
+pub fn spec_atoms_of(ty: &TypeExpr, items: Option<&Items>) -> Vec<Atom> {
+    let inner = items.map(items_atoms);
     ty.names()
         .into_iter()
         .filter(|n| !n.eq_ignore_ascii_case("null"))
-        .map(|n| match n.to_ascii_lowercase().as_str() {
-            "array" => Atom::Array(items.map(|i| Box::new(atom(i)))),
-            "map" => Atom::Map(items.map(|i| Box::new(atom(i)))),
-            _ => atom(n),
+        .flat_map(|n| {
+            let lower = n.to_ascii_lowercase();
+            let wrap: Option<Wrap> = match lower.as_str() {
+                "array" => Some(Atom::Array),
+                "map" => Some(Atom::Map),
+                _ => None,
+            };
+            match (wrap, &inner) {
+                (Some(w), Some(atoms)) if !atoms.is_empty() => {
+                    atoms.iter().map(|a| w(Some(Box::new(a.clone())))).collect()
+                }
+                (Some(w), _) => vec![w(None)],
+                (None, _) => vec![atom(n)],
+            }
         })
         .collect()
 }
 
+/// Makes a collection atom of its item atom (`Atom::Array`, `Atom::Map`).
+type Wrap = fn(Option<Box<Atom>>) -> Atom;
+
+/// The atoms of one item of a collection.
+fn items_atoms(items: &Items) -> Vec<Atom> {
+    match items {
+        Items::Name(n) => vec![atom(n)],
+        Items::Union(members) => members.iter().map(|m| atom(m)).collect(),
+        Items::Nested(s) => spec_atoms_of(&TypeExpr::One(s.ty.clone()), s.items.as_ref()),
+    }
+}
+
 /// The atoms of a spec field.
 pub fn field_atoms(f: &Field) -> Vec<Atom> {
-    spec_atoms(
-        &f.ty,
-        f.items.as_ref().map(bitrix_codegen::spec::Items::name),
-    )
+    spec_atoms_of(&f.ty, f.items.as_ref())
 }
 
 /// The atoms of a spec result.
 pub fn result_atoms(r: &ResultSpec) -> Vec<Atom> {
-    spec_atoms(
-        &r.ty,
-        r.items.as_ref().map(bitrix_codegen::spec::Items::name),
-    )
+    spec_atoms_of(&r.ty, r.items.as_ref())
 }
 
 /// Whether a doc atom and a spec atom mean the same type (rules 2 to 6).
@@ -279,6 +303,25 @@ mod tests {
         assert!(fits_encoding(&d, Encoding::Yn));
         assert!(!fits_encoding(&d, Encoding::Int));
         assert!(fits_encoding(&parse_doc_type("integer"), Encoding::Int));
+    }
+
+    #[test]
+    fn a_union_of_items_is_one_collection_per_member() {
+        let items = Items::Union(vec!["integer".into(), "DialogUser".into()]);
+        let atoms = spec_atoms_of(&one("array"), Some(&items));
+        assert_eq!(render(&atoms), "integer[]|DialogUser[]");
+        assert_eq!(named_type(&atoms), Some("DialogUser"));
+        assert!(equivalent(&parse_doc_type("array"), &atoms));
+        assert!(equivalent(
+            &parse_doc_type("integer[]|DialogUser[]"),
+            &atoms
+        ));
+        assert!(!equivalent(&parse_doc_type("integer[]"), &atoms));
+        let nested: Items = serde_yaml::from_str("{type: array, items: [integer, User]}").unwrap();
+        let map = spec_atoms_of(&one("map"), Some(&nested));
+        assert_eq!(render(&map), "map<integer[]>|map<User[]>");
+        assert!(equivalent(&parse_doc_type("object"), &map));
+        assert_eq!(named_type(&map), Some("User"));
     }
 
     #[test]
