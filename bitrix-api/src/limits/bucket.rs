@@ -87,22 +87,79 @@ impl Default for RateLimit {
     }
 }
 
+/// The level of a client-side leaky bucket: how many requests it counts (those reserved for
+/// the future included) as of `at`, a time measured from any fixed origin (the bucket's
+/// creation for [`LeakyBucket`], the Unix epoch for a bucket kept in a database). The same
+/// arithmetic ([`RateLimit::reserve`], [`RateLimit::fill`]) serves every bucket, so a shared
+/// one behaves exactly as the in-process one.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Level {
+    /// Requests counted, as of `at`.
+    pub count: f64,
+    /// When the count was taken, from the bucket's time origin.
+    pub at: Duration,
+}
+
+impl RateLimit {
+    /// The most requests a client-side bucket lets its count reach: `burst` minus one period's
+    /// drain (the portal drains in steps whose phase the client cannot see) minus the drain of
+    /// [`RateLimit::jitter`] (requests reach the portal in bunches); at least 1.
+    pub fn capacity(&self) -> f64 {
+        let jitter = (self.per_second() * self.jitter.as_secs_f64()).ceil();
+        let reserve = f64::from(self.drain) + if jitter.is_finite() { jitter } else { 0.0 };
+        (f64::from(self.burst) - reserve).max(1.0)
+    }
+
+    /// Counts one request at `now` on a bucket at `level`: the new level and how long the
+    /// request waits (from `now`) before it may be sent. A `now` before `level.at` (clocks of
+    /// two machines disagree) counts as `level.at`, so the level's time never goes back.
+    pub fn reserve(&self, level: Level, now: Duration) -> (Level, Duration) {
+        let rate = self.per_second();
+        let cap = self.capacity();
+        let level = self.drained(level, now);
+        let count = level.count + 1.0;
+        // The part of the wait that comes from a level timed after `now`.
+        let ahead = level.at.saturating_sub(now);
+        let wait = if count <= cap || !rate.is_finite() || rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64((count - cap) / rate)
+        };
+        (Level { count, ..level }, ahead + wait)
+    }
+
+    /// The level at `now` after the portal refused a request: the bucket counts itself full
+    /// (requests already reserved keep their places).
+    pub fn fill(&self, level: Level, now: Duration) -> Level {
+        let level = self.drained(level, now);
+        Level {
+            count: level.count.max(self.capacity()),
+            ..level
+        }
+    }
+
+    /// The level drained up to `now` (or up to `level.at` if that is later).
+    fn drained(&self, level: Level, now: Duration) -> Level {
+        let at = now.max(level.at);
+        let drained = (at - level.at).as_secs_f64() * self.per_second();
+        // `max` also turns a NaN (an infinite rate times no time) into an empty bucket.
+        Level {
+            count: (level.count - drained).max(0.0),
+            at,
+        }
+    }
+}
+
 /// A client-side leaky bucket. It drains continuously and stays below the portal's threshold by
-/// one period's drain (the portal drains in steps whose phase the client cannot see) plus the
-/// drain of [`RateLimit::jitter`] (requests reach the portal in bunches).
+/// one period's drain plus the drain of [`RateLimit::jitter`] ([`RateLimit::capacity`]).
 /// [`RequestBucket::acquire`] reserves the next free slot under a lock and sleeps exactly
 /// until it: no polling, and callers are served in the order they arrived.
 #[derive(Debug)]
 pub struct LeakyBucket {
     limit: RateLimit,
+    /// The time origin of its levels.
+    origin: Instant,
     state: Mutex<Level>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Level {
-    /// Requests counted (including those reserved for the future), as of `at`.
-    count: f64,
-    at: Instant,
 }
 
 impl LeakyBucket {
@@ -110,10 +167,8 @@ impl LeakyBucket {
     pub fn new(limit: RateLimit) -> Self {
         LeakyBucket {
             limit,
-            state: Mutex::new(Level {
-                count: 0.0,
-                at: Instant::now(),
-            }),
+            origin: Instant::now(),
+            state: Mutex::new(Level::default()),
         }
     }
 
@@ -122,37 +177,22 @@ impl LeakyBucket {
         self.limit
     }
 
-    /// The most requests it lets the count reach.
-    fn capacity(&self) -> f64 {
-        let l = &self.limit;
-        let jitter = (l.per_second() * l.jitter.as_secs_f64()).ceil();
-        let reserve = f64::from(l.drain) + if jitter.is_finite() { jitter } else { 0.0 };
-        (f64::from(l.burst) - reserve).max(1.0)
-    }
-
     /// Counts one request at `now` and returns how long to wait before sending it.
     fn reserve_at(&self, now: Instant) -> Duration {
-        let rate = self.limit.per_second();
-        let cap = self.capacity();
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * rate;
-        let count = (s.count - drained).max(0.0) + 1.0;
-        *s = Level { count, at: now };
-        if count <= cap || !rate.is_finite() || rate <= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((count - cap) / rate)
-        }
+        let (level, wait) = self
+            .limit
+            .reserve(*s, now.saturating_duration_since(self.origin));
+        *s = level;
+        wait
     }
 
     /// Treats the bucket as full at `now` (requests already reserved keep their places).
     fn refused_at(&self, now: Instant) {
-        let rate = self.limit.per_second();
-        let cap = self.capacity();
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * rate;
-        let count = (s.count - drained).max(0.0).max(cap);
-        *s = Level { count, at: now };
+        *s = self
+            .limit
+            .fill(*s, now.saturating_duration_since(self.origin));
     }
 }
 
@@ -179,7 +219,7 @@ mod tests {
     #[test]
     fn a_burst_then_the_drain_rate() {
         let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
-        let t0 = b.state.lock().unwrap().at;
+        let t0 = b.origin;
         // Capacity 5 - 2 = 3: three go at once, then one every half second.
         for _ in 0..3 {
             assert_eq!(b.reserve_at(t0), Duration::ZERO);
@@ -194,14 +234,26 @@ mod tests {
     fn a_refusal_fills_the_bucket() {
         let b = LeakyBucket::new(RateLimit::new(50, 2));
         assert_eq!(
-            b.capacity(),
+            b.limit.capacity(),
             47.0,
             "50 - 2 (one drain step) - 1 (500 ms of jitter)"
         );
-        let t0 = b.state.lock().unwrap().at;
+        let t0 = b.origin;
         assert_eq!(b.reserve_at(t0), Duration::ZERO);
         b.refused_at(t0);
         assert_eq!(b.reserve_at(t0).as_millis(), 500);
+    }
+
+    #[test]
+    fn a_level_timed_later_than_now_keeps_its_time_and_adds_the_difference() {
+        let l = RateLimit::new(5, 2).with_jitter(Duration::ZERO);
+        let at = Duration::from_secs(100);
+        let full = Level { count: 3.0, at };
+        // Another machine's clock is 200 ms ahead: no drain, and the wait counts from `now`.
+        let (next, wait) = l.reserve(full, at - Duration::from_millis(200));
+        assert_eq!(next, Level { count: 4.0, at });
+        assert_eq!(wait.as_millis(), 700);
+        assert_eq!(l.fill(Level { count: 0.0, at }, Duration::ZERO).at, at);
     }
 
     #[test]
