@@ -56,6 +56,7 @@ pub(crate) fn take(
 }
 
 /// Seconds since the Unix epoch as a time; a broken value (negative, NaN) as the epoch.
+#[cfg(feature = "postgres")]
 pub(crate) fn from_secs(secs: f64) -> Duration {
     Duration::try_from_secs_f64(secs).unwrap_or_default()
 }
