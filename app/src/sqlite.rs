@@ -444,30 +444,6 @@ mod tests {
         dir.join(format!("{name}-{}-{nanos}.db", std::process::id()))
     }
 
-    #[tokio::test]
-    async fn two_handles_on_one_file_count_in_one_bucket() {
-        let path = temp_db("bucket");
-        let (a, b) = (
-            SqliteStore::open(&path).await.unwrap(),
-            SqliteStore::open(&path).await.unwrap(),
-        );
-        let limit = RateLimit::new(5, 2).with_jitter(Duration::ZERO);
-        for _ in 0..3 {
-            assert_eq!(a.take_request("m", limit, false).await, Ok(Duration::ZERO));
-        }
-        // Capacity 3 is spent through `a`: `b` waits for the drain (half a second a request,
-        // less what drained meanwhile).
-        let wait = b.take_request("m", limit, false).await.unwrap();
-        assert!(
-            wait > Duration::from_millis(400) && wait <= Duration::from_millis(500),
-            "{wait:?}"
-        );
-        // Another portal has its own bucket; a refusal fills before counting.
-        assert_eq!(b.take_request("n", limit, false).await, Ok(Duration::ZERO));
-        let wait = a.take_request("n", limit, true).await.unwrap();
-        assert!(wait > Duration::from_millis(400), "{wait:?}");
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_locked_database_falls_back_to_the_process_bucket_in_bounded_time() {
         let path = temp_db("bucket-locked");

@@ -165,7 +165,32 @@ async fn three_processes_share_one_portal_bucket_without_a_refusal() {
     }
 }
 
-/// The child process of the test above: waits for the go file, sends its writes with
+#[tokio::test]
+async fn two_store_handles_count_in_one_portal_bucket() {
+    let limit = RateLimit::new(5, 2).with_jitter(Duration::ZERO);
+    for backend in backends("bucket-handles") {
+        // Two handles, as two processes would have.
+        let a = backend.open(Duration::from_secs(10)).await;
+        let b = backend.open(Duration::from_secs(10)).await;
+        let (m, n) = (unique("bucket-m"), unique("bucket-n"));
+        for _ in 0..3 {
+            assert_eq!(a.take_request(&m, limit, false).await, Ok(Duration::ZERO));
+        }
+        // Capacity 5 - 2 = 3 is spent through `a`: `b` waits half a second (less what drained
+        // meanwhile).
+        let wait = b.take_request(&m, limit, false).await.unwrap();
+        assert!(
+            wait > Duration::from_millis(350) && wait <= Duration::from_millis(500),
+            "{backend:?}: {wait:?}"
+        );
+        // Another portal has its own bucket; a refusal fills it before counting.
+        assert_eq!(b.take_request(&n, limit, false).await, Ok(Duration::ZERO));
+        let wait = a.take_request(&n, limit, true).await.unwrap();
+        assert!(wait > Duration::from_millis(350), "{backend:?}: {wait:?}");
+    }
+}
+
+/// The child process of the first test: waits for the go file, sends its writes with
 /// `batch_all` and prints `@@answered N` (how many answered `Ok(true)`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run as a child process by the test of this file"]
