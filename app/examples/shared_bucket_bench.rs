@@ -92,14 +92,19 @@ fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, prefix:
     String::new()
 }
 
-/// One run: `processes` children writing `writes` each through the store `spec`.
+/// One run against a fresh emulated portal (an earlier run's requests would still fill its
+/// bucket): `processes` children writing `writes` each through the store `spec`.
 async fn run(
-    emu: &Emulator,
     spec: &str,
     what: &str,
     processes: usize,
     writes: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let emu = &Emulator::start(Config {
+        rate_limit: Some(bitrix_emulator::RateLimit::new(BURST, DRAIN).with_tick(TICK)),
+        ..Config::default()
+    })
+    .await?;
     let store = open(spec).await?;
     let member = format!("bench-{}", unique());
     let t = emu.issue_tokens();
@@ -114,8 +119,6 @@ async fn run(
     let chat = emu.bot_chat_ids()[0];
     let before = emu.chat(chat).map_or(0, |c| c.messages.len());
     let go = std::env::temp_dir().join(format!("bitrix-bench-go-{}", unique()));
-    emu.reset_refusal_counters();
-    emu.clear_requests();
     let exe = std::env::current_exe()?;
     let mut children = Vec::new();
     for _ in 0..processes {
@@ -174,30 +177,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(spec) = std::env::var(CHILD) {
         return child(&spec).await;
     }
-    let emu = Emulator::start(Config {
-        rate_limit: Some(bitrix_emulator::RateLimit::new(BURST, DRAIN).with_tick(TICK)),
-        ..Config::default()
-    })
-    .await?;
     println!(
         "| store | processes × writes | time | floor | ratio | requests | refused | calls lost |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     let path = sqlite_path();
     let sqlite = format!("sqlite:{}", path.display());
-    run(&emu, &sqlite, "SQLite, one process", 1, PROCESSES * WRITES).await?;
-    run(&emu, &sqlite, "SQLite", PROCESSES, WRITES).await?;
+    run(&sqlite, "SQLite, one process", 1, PROCESSES * WRITES).await?;
+    run(&sqlite, "SQLite", PROCESSES, WRITES).await?;
     remove_db(&path);
     match std::env::var("BITRIX_TEST_POSTGRES_URL") {
         Ok(url) if cfg!(feature = "postgres") && !url.is_empty() => {
-            run(
-                &emu,
-                &format!("postgres:{url}"),
-                "PostgreSQL",
-                PROCESSES,
-                WRITES,
-            )
-            .await?;
+            run(&format!("postgres:{url}"), "PostgreSQL", PROCESSES, WRITES).await?;
         }
         _ => eprintln!("PostgreSQL skipped (BITRIX_TEST_POSTGRES_URL and --features postgres)"),
     }

@@ -140,11 +140,11 @@ fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, prefix:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_processes_share_one_portal_bucket_without_a_refusal() {
-    let emu = emulator().await;
+    // A fresh portal per run: the last run's requests would still fill its bucket.
     let all = backends("shared-bucket");
 
     // Control: with a bucket each, the processes together pass the portal's limit.
-    emu.reset_refusal_counters();
+    let emu = emulator().await;
     let answered = run(&emu, &all[0], Pacing::Local).await;
     assert_eq!(answered, vec![WRITES; PROCESSES]);
     eprintln!("control run: {} requests refused", emu.rate_refusals());
@@ -154,7 +154,7 @@ async fn three_processes_share_one_portal_bucket_without_a_refusal() {
     );
 
     for backend in &all {
-        emu.reset_refusal_counters();
+        let emu = emulator().await;
         let answered = run(&emu, backend, Pacing::Shared).await;
         assert_eq!(answered, vec![WRITES; PROCESSES], "{backend:?}");
         assert_eq!(
