@@ -123,6 +123,8 @@ impl Portals {
     #[must_use]
     pub fn shared_rate_limit(mut self, limit: RateLimit) -> Self {
         self.shared_limit = Some(limit);
+        // Buckets made for another limit (by a clone) are not this registry's.
+        self.buckets = Arc::default();
         self
     }
 
