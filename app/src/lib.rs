@@ -8,6 +8,10 @@
 //! OAuth server sees one refresh and every process gets the new pair (refresh tokens are
 //! single-use). The registry is also the events verifier's [`bitrix_api::events::AppTokens`].
 //!
+//! With [`Portals::shared_rate_limit`], the registry also keeps each portal's request-rate
+//! bucket ([`SharedBucket`]), so that all the application's processes stay under one portal's
+//! limit together instead of each keeping its own count.
+//!
 //! Stores: [`SqliteStore`] (feature `sqlite`, the default: one file, processes of one machine)
 //! and [`PgStore`] (feature `postgres`: applications on several machines).
 //!
@@ -23,6 +27,7 @@
 
 #![deny(missing_docs)]
 
+mod bucket;
 mod portal;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -33,6 +38,7 @@ mod sqlite;
 mod store;
 
 pub use bitrix_api::install::Installation;
+pub use bucket::{SharedBucket, BUCKET_LOCK_TIMEOUT};
 pub use portal::{Portal, Status};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, DEFAULT_LOCK_TIMEOUT as PG_DEFAULT_LOCK_TIMEOUT};

@@ -8,7 +8,13 @@
 //! connection of its own and runs `SELECT … FOR UPDATE` in a transaction with a
 //! `lock_timeout`; a process that dies holding the lock loses its connection, and the server
 //! rolls the transaction back and releases the lock.
+//!
+//! A portal's shared request bucket ([`crate::SharedBucket`]) is counted on one more
+//! connection of the store's (`lock_timeout` [`BUCKET_LOCK_TIMEOUT`]): in a transaction, an
+//! upsert that locks the portal's row and returns it with the server's clock, the new level
+//! written back, commit. The server's clock makes the times comparable across machines.
 
+use crate::bucket::{from_secs, level_from, take, BUCKET_LOCK_TIMEOUT};
 use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Portal, Status};
 use crate::sql::{self, postgres as pg};
 use crate::store::{
@@ -16,7 +22,7 @@ use crate::store::{
 };
 use bitrix_api::install::Installation;
 use bitrix_api::oauth::AppStatus;
-use bitrix_api::{Secret, Tokens};
+use bitrix_api::{RateLimit, Secret, Tokens};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -35,6 +41,8 @@ pub struct PgStore {
     url: Arc<Secret>,
     lock_timeout: Duration,
     shared: Arc<tokio::sync::Mutex<Option<Arc<Client>>>>,
+    /// The request buckets' connection, opened on first use and after a failure.
+    buckets: Arc<tokio::sync::Mutex<Option<Client>>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -131,6 +139,7 @@ impl PgStore {
             url,
             lock_timeout,
             shared: Arc::new(tokio::sync::Mutex::new(Some(Arc::new(client)))),
+            buckets: Arc::new(tokio::sync::Mutex::new(None)),
         })
     }
 
@@ -204,6 +213,36 @@ impl PgStore {
             Settle::Fail(e) => Err(RefreshError::Auth(e)),
         }
     }
+}
+
+/// Locks `member`'s bucket row (created empty if missing) and returns its level with the
+/// server's clock, read once the lock is had.
+const LOCK_BUCKET: &str = "
+INSERT INTO bitrix_rate_buckets (member_id, level, level_at) VALUES ($1, 0, 0)
+ON CONFLICT (member_id) DO UPDATE SET level = bitrix_rate_buckets.level
+RETURNING level, level_at, extract(epoch FROM clock_timestamp())::float8";
+
+/// Counts one request in `member`'s bucket on `client`, in one transaction.
+async fn take_request(
+    client: &mut Client,
+    member: &str,
+    limit: &RateLimit,
+    refused: bool,
+) -> Result<Duration, StoreError> {
+    let tx = client.transaction().await.map_err(db)?;
+    let row = tx.query_one(LOCK_BUCKET, &[&member]).await.map_err(db)?;
+    let (count, at, now): (f64, f64, f64) = (row.get(0), row.get(1), row.get(2));
+    // A new row (time 0) is an empty bucket.
+    let stored = (at > 0.0).then(|| level_from(count, at));
+    let (level, wait) = take(limit, stored, from_secs(now), refused);
+    tx.execute(
+        &pg(sql::STORE_BUCKET),
+        &[&member, &level.count, &level.at.as_secs_f64()],
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(wait)
 }
 
 /// Applies the migrations the database has not seen, one process at a time.
@@ -367,5 +406,32 @@ impl Store for PgStore {
         renew: RenewFn<'a>,
     ) -> BoxFuture<'a, Result<Tokens, RefreshError>> {
         Box::pin(self.refresh_inner(member_id, stale, renew))
+    }
+
+    fn take_request<'a>(
+        &'a self,
+        member_id: &'a str,
+        limit: RateLimit,
+        refused: bool,
+    ) -> BoxFuture<'a, Result<Duration, StoreError>> {
+        Box::pin(async move {
+            let mut slot = self.buckets.lock().await;
+            // Taken out while in use: a failed or cancelled acquire drops the connection (and
+            // with it any open transaction); the next one connects again.
+            let mut client = match slot.take().filter(|c| !c.is_closed()) {
+                Some(c) => c,
+                None => {
+                    let c = connect(&self.url).await?;
+                    let ms = BUCKET_LOCK_TIMEOUT.as_millis().max(1);
+                    c.batch_execute(&format!("SET lock_timeout = {ms}"))
+                        .await
+                        .map_err(db)?;
+                    c
+                }
+            };
+            let wait = take_request(&mut client, member_id, &limit, refused).await?;
+            *slot = Some(client);
+            Ok(wait)
+        })
     }
 }

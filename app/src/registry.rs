@@ -1,17 +1,20 @@
 //! The registry an application uses: its portals in a [`Store`], a client per portal whose
 //! token refreshes go through the store, and the expected `application_token` of each portal.
 
+use crate::bucket::SharedBucket;
 use crate::portal::{Portal, Status};
 use crate::store::{RefreshError, RenewFn, Store, StoreError};
 use bitrix_api::events::{AppTokens, LookupError, Portal as EventPortal};
 use bitrix_api::install::{Installation, Uninstall};
 use bitrix_api::oauth::{OAuthServer, RenewFuture, Renewer};
 use bitrix_api::{
-    AuthError, Client, ClientBuilder, ConfigError, OAuthConfig, RenewerError, Secret, Tokens,
+    AuthError, Client, ClientBuilder, ConfigError, OAuthConfig, RateLimit, RenewerError, Secret,
+    Tokens,
 };
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The application's OAuth credentials, shared by all its portals.
 #[derive(Clone, Debug)]
@@ -81,6 +84,10 @@ impl std::error::Error for ClientError {}
 pub struct Portals {
     store: Arc<dyn Store>,
     app: AppCredentials,
+    /// With [`Portals::shared_rate_limit`]: the limit every portal's shared bucket mirrors.
+    shared_limit: Option<RateLimit>,
+    /// The shared bucket of each portal a client was made for, one per portal in this process.
+    buckets: Arc<Mutex<HashMap<String, Arc<SharedBucket>>>>,
 }
 
 impl fmt::Debug for Portals {
@@ -88,6 +95,7 @@ impl fmt::Debug for Portals {
         f.debug_struct("Portals")
             .field("client_id", &self.app.client_id)
             .field("token_url", &self.app.token_url)
+            .field("shared_limit", &self.shared_limit)
             .finish_non_exhaustive()
     }
 }
@@ -95,15 +103,40 @@ impl fmt::Debug for Portals {
 impl Portals {
     /// A registry over `store` for the application `app`.
     pub fn new(store: impl Store + 'static, app: AppCredentials) -> Self {
-        Portals {
-            store: Arc::new(store),
-            app,
-        }
+        Self::shared(Arc::new(store), app)
     }
 
     /// A registry over a store shared with other code.
     pub fn shared(store: Arc<dyn Store>, app: AppCredentials) -> Self {
-        Portals { store, app }
+        Portals {
+            store,
+            app,
+            shared_limit: None,
+            buckets: Arc::default(),
+        }
+    }
+
+    /// Paces the clients of [`Portals::client`] with each portal's request bucket kept in the
+    /// store ([`SharedBucket`]), mirroring `limit`: every process that shares the store stays
+    /// under the portal's limit together. Without it each client has its own in-process bucket
+    /// (the client's default). Every process must use the same `limit` for a portal.
+    #[must_use]
+    pub fn shared_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.shared_limit = Some(limit);
+        // Buckets made for another limit (by a clone) are not this registry's.
+        self.buckets = Arc::default();
+        self
+    }
+
+    /// The shared request bucket of portal `member_id`, the one this process's clients of it
+    /// use; `None` without [`Portals::shared_rate_limit`].
+    pub fn shared_bucket(&self, member_id: &str) -> Option<Arc<SharedBucket>> {
+        let limit = self.shared_limit?;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let bucket = buckets
+            .entry(member_id.to_string())
+            .or_insert_with(|| Arc::new(SharedBucket::new(self.store.clone(), member_id, limit)));
+        Some(bucket.clone())
     }
 
     /// The store underneath.
@@ -172,8 +205,9 @@ impl Portals {
     }
 
     /// A client builder for the portal `member_id`, with its stored pair and a renewer that
-    /// refreshes through the store (once for every process that shares it). Refused for a
-    /// portal that needs reinstalling.
+    /// refreshes through the store (once for every process that shares it), and the portal's
+    /// shared request bucket after [`Portals::shared_rate_limit`]. Refused for a portal that
+    /// needs reinstalling.
     pub async fn client_builder(&self, member_id: &str) -> Result<ClientBuilder, ClientError> {
         let portal = self
             .store
@@ -193,14 +227,16 @@ impl Portals {
             self.app.client_secret.clone(),
         )
         .token_url(self.app.token_url.clone());
-        Ok(
-            Client::oauth_builder(cfg, portal.installation.tokens).renewer(Arc::new(
-                PortalRenewer {
-                    store: self.store.clone(),
-                    member_id: member_id.to_string(),
-                },
-            )),
-        )
+        let builder = Client::oauth_builder(cfg, portal.installation.tokens).renewer(Arc::new(
+            PortalRenewer {
+                store: self.store.clone(),
+                member_id: member_id.to_string(),
+            },
+        ));
+        Ok(match self.shared_bucket(member_id) {
+            Some(bucket) => builder.request_bucket(bucket),
+            None => builder,
+        })
     }
 }
 

@@ -29,6 +29,13 @@ ALTER TABLE bitrix_portals ADD COLUMN app_status TEXT;
 ALTER TABLE bitrix_portals ADD COLUMN user_id BIGINT;
 ALTER TABLE bitrix_portals ADD COLUMN language TEXT;
 ",
+    "
+CREATE TABLE bitrix_rate_buckets (
+    member_id TEXT PRIMARY KEY NOT NULL,
+    level DOUBLE PRECISION NOT NULL,
+    level_at DOUBLE PRECISION NOT NULL
+);
+",
 ];
 
 /// Records an installation: one row per portal. A reinstall folds in as
@@ -72,6 +79,15 @@ pub(crate) const STORE_TOKENS: &str = "UPDATE bitrix_portals SET access_token = 
 /// Marks a portal as needing reinstallation.
 pub(crate) const MARK_REINSTALL: &str = "UPDATE bitrix_portals SET reinstall_reason = ?2, \
     updated_at = ?3 WHERE member_id = ?1";
+
+/// A portal's request bucket: its level and the level's time (seconds since the Unix epoch).
+pub(crate) const BUCKET: &str =
+    "SELECT level, level_at FROM bitrix_rate_buckets WHERE member_id = ?1";
+
+/// Stores a portal's request bucket.
+pub(crate) const STORE_BUCKET: &str = "
+INSERT INTO bitrix_rate_buckets (member_id, level, level_at) VALUES (?1, ?2, ?3)
+ON CONFLICT (member_id) DO UPDATE SET level = excluded.level, level_at = excluded.level_at";
 
 /// Deletes a portal's row.
 pub(crate) const DELETE_PORTAL: &str = "DELETE FROM bitrix_portals WHERE member_id = ?1";

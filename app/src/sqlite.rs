@@ -4,7 +4,11 @@
 //! first use; it is kept in WAL mode, so reads go on while a refresh holds the write lock.
 //! A refresh runs in a `BEGIN IMMEDIATE` transaction on a connection of its own: SQLite lets
 //! one writer in at a time across all processes, and others wait up to the lock timeout.
+//! A portal's shared request bucket ([`crate::SharedBucket`]) is counted in a `BEGIN IMMEDIATE`
+//! transaction too, on one more connection of the store's, with a busy timeout of
+//! [`BUCKET_LOCK_TIMEOUT`]; times are the machine's wall clock.
 
+use crate::bucket::{level_from, take, wall_clock, BUCKET_LOCK_TIMEOUT};
 use crate::portal::{from_unix, join_scopes, split_scopes, to_unix, Portal, Status};
 use crate::sql;
 use crate::store::{
@@ -12,7 +16,7 @@ use crate::store::{
 };
 use bitrix_api::install::Installation;
 use bitrix_api::oauth::AppStatus;
-use bitrix_api::{Secret, Tokens};
+use bitrix_api::{RateLimit, Secret, Tokens};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,12 +27,14 @@ use std::time::{Duration, SystemTime};
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The registry in one SQLite file. Cheap to clone; clones share one connection for ordinary
-/// operations (each refresh opens its own).
+/// operations (each refresh opens its own) and one for the request buckets.
 #[derive(Clone)]
 pub struct SqliteStore {
     path: PathBuf,
     lock_timeout: Duration,
     conn: Arc<Mutex<Connection>>,
+    /// The request buckets' connection, opened on first use.
+    buckets: Arc<Mutex<Option<Connection>>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -151,6 +157,7 @@ impl SqliteStore {
             path,
             lock_timeout,
             conn: Arc::new(Mutex::new(conn)),
+            buckets: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -226,6 +233,37 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Counts one request in `member`'s bucket on `conn`, in one `BEGIN IMMEDIATE` transaction.
+fn take_request(
+    conn: &Connection,
+    member: &str,
+    limit: &RateLimit,
+    refused: bool,
+) -> Result<Duration, StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
+    let done = (|| {
+        let stored = conn
+            .query_row(sql::BUCKET, [member], |r| {
+                Ok(level_from(r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(db)?;
+        // Read under the write lock, so the levels' times follow the order of the writes.
+        let (level, wait) = take(limit, stored, wall_clock(), refused);
+        conn.execute(
+            sql::STORE_BUCKET,
+            params![member, level.count, level.at.as_secs_f64()],
+        )
+        .map_err(db)?;
+        conn.execute_batch("COMMIT").map_err(db)?;
+        Ok(wait)
+    })();
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
 }
 
 /// Runs blocking database work on tokio's blocking threads.
@@ -363,5 +401,77 @@ impl Store for SqliteStore {
         renew: RenewFn<'a>,
     ) -> BoxFuture<'a, Result<Tokens, RefreshError>> {
         Box::pin(self.refresh_inner(member_id, stale, renew))
+    }
+
+    fn take_request<'a>(
+        &'a self,
+        member_id: &'a str,
+        limit: RateLimit,
+        refused: bool,
+    ) -> BoxFuture<'a, Result<Duration, StoreError>> {
+        let (path, member, buckets) = (
+            self.path.clone(),
+            member_id.to_string(),
+            self.buckets.clone(),
+        );
+        Box::pin(blocking(move || {
+            let mut slot = buckets.lock().unwrap_or_else(|p| p.into_inner());
+            let conn = match slot.take() {
+                Some(c) => c,
+                None => connect(&path, BUCKET_LOCK_TIMEOUT)?,
+            };
+            let wait = take_request(&conn, &member, &limit, refused)?;
+            *slot = Some(conn);
+            Ok(wait)
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bucket::SharedBucket;
+    use bitrix_api::limits::RequestBucket;
+    use std::time::Instant;
+
+    fn temp_db(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join("bitrix-app-unit");
+        std::fs::create_dir_all(&dir).unwrap();
+        let nanos = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        dir.join(format!("{name}-{}-{nanos}.db", std::process::id()))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_locked_database_falls_back_to_the_process_bucket_in_bounded_time() {
+        let path = temp_db("bucket-locked");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let limit = RateLimit::new(50, 2).with_jitter(Duration::ZERO);
+        let bucket = SharedBucket::new(Arc::new(store), "m", limit);
+        assert_eq!(bucket.acquire().await, Duration::ZERO);
+        assert!(!bucket.degraded());
+
+        // Another process holds the write lock (a refresh waiting for the OAuth server, say).
+        let holder = Connection::open(&path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = Instant::now();
+        let waited = bucket.acquire().await;
+        let took = started.elapsed();
+        assert!(bucket.degraded(), "the fallback paced the call");
+        // The lock wait is bounded, and the fallback starts full: one drain step's wait.
+        assert!(
+            took >= BUCKET_LOCK_TIMEOUT && took < BUCKET_LOCK_TIMEOUT * 5,
+            "{took:?}"
+        );
+        assert!(
+            waited > Duration::from_millis(250) && waited <= Duration::from_millis(500),
+            "{waited:?}"
+        );
+
+        holder.execute_batch("ROLLBACK").unwrap();
+        bucket.acquire().await;
+        assert!(!bucket.degraded(), "back on the shared bucket");
     }
 }

@@ -4,7 +4,7 @@
 use crate::portal::Portal;
 use bitrix_api::install::Installation;
 use bitrix_api::oauth::Renewed;
-use bitrix_api::{AuthError, Secret, Tokens};
+use bitrix_api::{AuthError, RateLimit, Secret, Tokens};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +67,25 @@ pub trait Store: Send + Sync {
         stale: &'a Secret,
         renew: RenewFn<'a>,
     ) -> BoxFuture<'a, Result<Tokens, RefreshError>>;
+
+    /// Counts one request in the portal's shared request bucket (see [`crate::SharedBucket`])
+    /// and returns how long it waits before it is sent. One short transaction under the
+    /// bucket row's lock, waiting at most [`crate::BUCKET_LOCK_TIMEOUT`] for it; with
+    /// `refused`, the portal refused a request since, and the level is filled first. The
+    /// default keeps no bucket and fails, so that the caller paces on its own.
+    fn take_request<'a>(
+        &'a self,
+        member_id: &'a str,
+        limit: RateLimit,
+        refused: bool,
+    ) -> BoxFuture<'a, Result<Duration, StoreError>> {
+        let _ = (member_id, limit, refused);
+        Box::pin(async {
+            Err(StoreError::Database(
+                "this store keeps no request buckets".into(),
+            ))
+        })
+    }
 }
 
 /// A failure of the store itself. Never holds a token.

@@ -105,6 +105,60 @@ impl Default for RateLimit {
     }
 }
 
+/// The level of a client-side leaky bucket: how many requests it counts (those reserved for
+/// the future included) as of `at`, a time measured from any fixed origin (the bucket's
+/// creation for [`LeakyBucket`], the Unix epoch for a bucket kept in a database). The same
+/// arithmetic ([`RateLimit::reserve`], [`RateLimit::fill`]) serves every bucket, so a shared
+/// one behaves exactly as the in-process one.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Level {
+    /// Requests counted, as of `at`.
+    pub count: f64,
+    /// When the count was taken, from the bucket's time origin.
+    pub at: Duration,
+}
+
+impl RateLimit {
+    /// Counts one request at `now` on a bucket at `level`: the new level and how long the
+    /// request waits (from `now`) before it may be sent. A `now` before `level.at` (clocks of
+    /// two machines disagree) counts as `level.at`, so the level's time never goes back.
+    pub fn reserve(&self, level: Level, now: Duration) -> (Level, Duration) {
+        let rate = self.per_second();
+        let cap = self.ceiling();
+        let level = self.drained(level, now);
+        let count = level.count + 1.0;
+        // The part of the wait that comes from a level timed after `now`.
+        let ahead = level.at.saturating_sub(now);
+        let wait = if count <= cap || !rate.is_finite() || rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64((count - cap) / rate)
+        };
+        (Level { count, ..level }, ahead + wait)
+    }
+
+    /// The level at `now` after the portal refused a request: the bucket counts itself full
+    /// (requests already reserved keep their places).
+    pub fn fill(&self, level: Level, now: Duration) -> Level {
+        let level = self.drained(level, now);
+        Level {
+            count: level.count.max(self.ceiling()),
+            ..level
+        }
+    }
+
+    /// The level drained up to `now` (or up to `level.at` if that is later).
+    fn drained(&self, level: Level, now: Duration) -> Level {
+        let at = now.max(level.at);
+        let drained = (at - level.at).as_secs_f64() * self.per_second();
+        // `max` also turns a NaN (an infinite rate times no time) into an empty bucket.
+        Level {
+            count: (level.count - drained).max(0.0),
+            at,
+        }
+    }
+}
+
 /// A client-side leaky bucket. It drains continuously and lets its count reach
 /// [`RateLimit::ceiling`]: the portal's threshold less one drain step plus one request (the
 /// portal drains in steps whose phase the client cannot see) and less the drain of
@@ -114,14 +168,9 @@ impl Default for RateLimit {
 #[derive(Debug)]
 pub struct LeakyBucket {
     limit: RateLimit,
+    /// The time origin of its levels.
+    origin: Instant,
     state: Mutex<Level>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Level {
-    /// Requests counted (including those reserved for the future), as of `at`.
-    count: f64,
-    at: Instant,
 }
 
 impl LeakyBucket {
@@ -129,10 +178,8 @@ impl LeakyBucket {
     pub fn new(limit: RateLimit) -> Self {
         LeakyBucket {
             limit,
-            state: Mutex::new(Level {
-                count: 0.0,
-                at: Instant::now(),
-            }),
+            origin: Instant::now(),
+            state: Mutex::new(Level::default()),
         }
     }
 
@@ -141,34 +188,22 @@ impl LeakyBucket {
         self.limit
     }
 
-    /// The most requests it lets the count reach.
-    fn capacity(&self) -> f64 {
-        self.limit.ceiling()
-    }
-
     /// Counts one request at `now` and returns how long to wait before sending it.
     fn reserve_at(&self, now: Instant) -> Duration {
-        let rate = self.limit.per_second();
-        let cap = self.capacity();
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * rate;
-        let count = (s.count - drained).max(0.0) + 1.0;
-        *s = Level { count, at: now };
-        if count <= cap || !rate.is_finite() || rate <= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((count - cap) / rate)
-        }
+        let (level, wait) = self
+            .limit
+            .reserve(*s, now.saturating_duration_since(self.origin));
+        *s = level;
+        wait
     }
 
     /// Treats the bucket as full at `now` (requests already reserved keep their places).
     fn refused_at(&self, now: Instant) {
-        let rate = self.limit.per_second();
-        let cap = self.capacity();
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * rate;
-        let count = (s.count - drained).max(0.0).max(cap);
-        *s = Level { count, at: now };
+        *s = self
+            .limit
+            .fill(*s, now.saturating_duration_since(self.origin));
     }
 }
 
@@ -195,7 +230,7 @@ mod tests {
     /// The send times (ns after the first) of `n` requests all asked for at once.
     fn schedule(limit: RateLimit, n: usize) -> Vec<u128> {
         let b = LeakyBucket::new(limit);
-        let t0 = b.state.lock().unwrap().at;
+        let t0 = b.origin;
         (0..n).map(|_| b.reserve_at(t0).as_nanos()).collect()
     }
 
@@ -300,7 +335,7 @@ mod tests {
     #[test]
     fn a_burst_then_the_drain_rate() {
         let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
-        let t0 = b.state.lock().unwrap().at;
+        let t0 = b.origin;
         // Ceiling 5 - (2 - 1) = 4: four go at once, then one every half second.
         for _ in 0..4 {
             assert_eq!(b.reserve_at(t0), Duration::ZERO);
@@ -314,11 +349,24 @@ mod tests {
     #[test]
     fn a_refusal_fills_the_bucket() {
         let b = LeakyBucket::new(RateLimit::new(50, 2));
-        assert_eq!(b.capacity(), 48.0);
-        let t0 = b.state.lock().unwrap().at;
+        assert_eq!(b.limit.ceiling(), 48.0);
+        let t0 = b.origin;
         assert_eq!(b.reserve_at(t0), Duration::ZERO);
         b.refused_at(t0);
         assert_eq!(b.reserve_at(t0).as_millis(), 500);
+    }
+
+    #[test]
+    fn a_level_timed_later_than_now_keeps_its_time_and_adds_the_difference() {
+        let l = RateLimit::new(5, 2).with_jitter(Duration::ZERO);
+        let at = Duration::from_secs(100);
+        // At the ceiling (5 - (2 - 1) = 4).
+        let full = Level { count: 4.0, at };
+        // Another machine's clock is 200 ms ahead: no drain, and the wait counts from `now`.
+        let (next, wait) = l.reserve(full, at - Duration::from_millis(200));
+        assert_eq!(next, Level { count: 5.0, at });
+        assert_eq!(wait.as_millis(), 700);
+        assert_eq!(l.fill(Level { count: 0.0, at }, Duration::ZERO).at, at);
     }
 
     #[test]

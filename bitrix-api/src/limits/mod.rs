@@ -7,7 +7,7 @@ mod budget;
 mod retry;
 mod stats;
 
-pub use bucket::{LeakyBucket, RateLimit, RequestBucket, Wait};
+pub use bucket::{LeakyBucket, Level, RateLimit, RequestBucket, Wait};
 pub(crate) use budget::Budgets;
 pub use retry::RetryPolicy;
 pub(crate) use retry::{Decision, Repeat};
