@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Measures what a user pays to add bitrix-api: the clean debug build of a consumer crate against a
 # baseline crate with the same reqwest, tokio, serde and serde_json (same versions and features,
-# read from bitrix-api's manifest) and no bitrix-api.
+# read from bitrix-api's manifest) and no bitrix-api; and, when bitrix-api hands reqwest its own
+# TLS provider (reqwest 0.13 with `rustls-no-provider`), the same rustls and
+# rustls-platform-verifier, without which the baseline could not speak https.
 #
 # Crates, written to a temp dir (each built in its own fresh CARGO_TARGET_DIR, every run):
-#   baseline     reqwest + tokio + serde + serde_json, as bitrix-api declares them
+#   baseline     reqwest + tokio + serde + serde_json (+ rustls, rustls-platform-verifier), as
+#                bitrix-api declares them
 #   imopenlines  bitrix-api by path, default-features = false, features = ["imopenlines"]
 #   full         bitrix-api by path, default-features = false, features = ["full"]
 # Every crate starts from a copy of the measured workspace's Cargo.lock, so all three build the
@@ -42,7 +45,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bitrix-consumer.XXXXXX")
 if [ "$keep" = 0 ]; then trap 'rm -rf "$work"' EXIT; else echo "temp dir: $work"; fi
 export CARGO_TERM_COLOR=never
 
-# The four shared dependencies as bitrix-api declares them (workspace inheritance resolved).
+# The shared dependencies as bitrix-api declares them (workspace inheritance resolved).
 cargo metadata --format-version 1 --no-deps --manifest-path "$api/Cargo.toml" >"$work/meta.json"
 python3 - "$work/meta.json" "$api" >"$work/shared.toml" <<'EOF'
 import json, sys, os
@@ -50,7 +53,11 @@ meta = json.load(open(sys.argv[1]))
 manifest = os.path.join(sys.argv[2], "Cargo.toml")
 pkg = next(p for p in meta["packages"] if os.path.samefile(p["manifest_path"], manifest))
 deps = {d["name"]: d for d in pkg["dependencies"] if d["kind"] is None}
-for name in ("reqwest", "tokio", "serde", "serde_json"):
+# reqwest's TLS provider too, when bitrix-api hands reqwest its own (reqwest 0.13 with
+# `rustls-no-provider` cannot speak https alone): a user's HTTPS client needs one either way.
+for name in ("reqwest", "tokio", "serde", "serde_json", "rustls", "rustls-platform-verifier"):
+    if name not in deps:
+        continue
     d = deps[name]
     feats = ", ".join(f'"{f}"' for f in sorted(d["features"]))
     print(f'{name} = {{ version = "{d["req"]}", default-features = {str(d["uses_default_features"]).lower()}, features = [{feats}] }}')
@@ -66,7 +73,7 @@ crate() { # name, [dependencies] lines, lib.rs
   (cd "$work/$1" && cargo fetch -q)
 }
 crate baseline "$(cat "$work/shared.toml")" \
-  "pub use reqwest; pub use serde; pub use serde_json; pub use tokio;"
+  "pub use reqwest; pub use serde; pub use serde_json; pub use tokio; $(grep -q '^rustls' "$work/shared.toml" && echo 'pub use rustls; pub use rustls_platform_verifier;')"
 for f in imopenlines full; do
   crate "$f" "bitrix-api = { path = \"$api\", default-features = false, features = [\"$f\"] }" \
     "pub use bitrix_api;"

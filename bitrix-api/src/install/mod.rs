@@ -39,7 +39,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the cargo feature `axum`, [`router`] serves the install handler.
+//! With the cargo feature `axum`, `router` serves the install handler.
 
 mod error;
 mod installer;
