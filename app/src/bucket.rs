@@ -194,13 +194,13 @@ mod tests {
     fn a_new_row_starts_empty_and_counts_like_the_in_process_bucket() {
         let now = Duration::from_secs(1_700_000_000);
         let (mut level, mut waits) = (None, vec![]);
-        for _ in 0..5 {
+        for _ in 0..6 {
             let (l, w) = take(&limit(), level, now, false);
             level = Some(l);
             waits.push(w.as_millis());
         }
-        // Capacity 5 - 2 = 3, then one every half second.
-        assert_eq!(waits, vec![0, 0, 0, 500, 1000]);
+        // Ceiling 5 - (2 - 1) = 4, then one every half second.
+        assert_eq!(waits, vec![0, 0, 0, 0, 500, 1000]);
         assert_eq!(level.unwrap().at, now);
     }
 
@@ -222,7 +222,7 @@ mod tests {
         assert_eq!((l.count, l.at, w), (2.0, now, Duration::ZERO));
         // A small skew is kept: the wait includes it.
         let stored = Level {
-            count: 3.0,
+            count: 4.0,
             at: now + Duration::from_millis(100),
         };
         let (_, w) = take(&limit(), Some(stored), now, false);
