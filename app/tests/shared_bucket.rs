@@ -167,8 +167,8 @@ async fn three_processes_share_one_portal_bucket_without_a_refusal() {
 
 #[tokio::test]
 async fn two_store_handles_count_in_one_portal_bucket() {
-    // One request a minute after a burst of 4 (5 - 1 drain step): nothing drains noticeably
-    // while the test runs, however slow the machine.
+    // One request a minute after a burst of 5 (the ceiling: 5 - (1 - 1) drain step, no
+    // jitter): nothing drains noticeably while the test runs, however slow the machine.
     let limit = RateLimit::new(5, 1)
         .with_period(Duration::from_secs(60))
         .with_jitter(Duration::ZERO);
@@ -178,7 +178,7 @@ async fn two_store_handles_count_in_one_portal_bucket() {
         let a = backend.open(Duration::from_secs(10)).await;
         let b = backend.open(Duration::from_secs(10)).await;
         let (m, n) = (unique("bucket-m"), unique("bucket-n"));
-        for _ in 0..4 {
+        for _ in 0..5 {
             assert_eq!(a.take_request(&m, limit, false).await, Ok(Duration::ZERO));
         }
         // The burst is spent through `a`: `b` waits for the next drain.
