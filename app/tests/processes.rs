@@ -5,7 +5,7 @@ mod common;
 
 use bitrix_api::imopenlines::DialogGet;
 use bitrix_app::{AppCredentials, Portals, Status};
-use common::{backends, digest, emulator, installation, unique, Backend};
+use common::{backends, digest, emulator, installation, read_until, unique, Backend};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -44,19 +44,6 @@ fn spawn_child(
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the child starts")
-}
-
-/// Reads a child's stdout until a line holding `@@prefix` (the test harness may have started
-/// the line with its own words); returns the rest of the line.
-fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, prefix: &str) -> String {
-    let marker = format!("@@{prefix}");
-    for line in lines {
-        let line = line.expect("the child's output is readable");
-        if let Some(at) = line.find(&marker) {
-            return line[at + marker.len()..].trim().to_string();
-        }
-    }
-    panic!("the child ended without saying {prefix:?}")
 }
 
 fn go_file(name: &str) -> PathBuf {

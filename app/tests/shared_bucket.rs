@@ -9,7 +9,7 @@ use bitrix_api::imopenlines::BotSessionMessageSend;
 use bitrix_api::RateLimit;
 use bitrix_app::{AppCredentials, Portals};
 use bitrix_emulator::{Config, Emulator};
-use common::{backends, installation, unique, Backend};
+use common::{backends, installation, read_until, unique, Backend};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -124,18 +124,6 @@ async fn run(emu: &Emulator, backend: &Backend, pacing: Pacing) -> Vec<usize> {
         "no message stored twice: {backend:?} {pacing:?}"
     );
     answered
-}
-
-/// Reads a child's stdout until a line holding `@@prefix`; returns the rest of the line.
-fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, prefix: &str) -> String {
-    let marker = format!("@@{prefix}");
-    for line in lines {
-        let line = line.expect("the child's output is readable");
-        if let Some(at) = line.find(&marker) {
-            return line[at + marker.len()..].trim().to_string();
-        }
-    }
-    panic!("the child ended without saying {prefix:?}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -313,28 +313,7 @@ impl Validator {
     }
 
     fn result(&mut self, path: &Path, r: &ResultSpec) {
-        let as_field = Field {
-            name: "result".into(),
-            rust_name: None,
-            ty: r.ty.clone(),
-            items: r.items.clone(),
-            fields: r.fields.clone(),
-            required: Required::Yes,
-            min: None,
-            max: None,
-            max_length: None,
-            max_items: None,
-            required_if: None,
-            nullable: false,
-            values: r.values.clone(),
-            encoding: r.encoding,
-            default: None,
-            deprecated: None,
-            secret: false,
-            one_of: Vec::new(),
-            description: r.description.clone(),
-        };
-        self.field(path, "result", &as_field, false);
+        self.field(path, "result", &r.as_field(), false);
     }
 
     fn fields(&mut self, path: &Path, place: &str, fields: &[Field], is_param: bool) {

@@ -153,3 +153,19 @@ pub fn digest(t: &Tokens) -> String {
     t.access_token.expose().hash(&mut h);
     format!("{:016x}", h.finish())
 }
+
+/// Reads a child's stdout until a line holding `@@prefix` (the test harness may have started
+/// the line with its own words); returns the rest of the line.
+pub fn read_until(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    prefix: &str,
+) -> String {
+    let marker = format!("@@{prefix}");
+    for line in lines {
+        let line = line.expect("the child's output is readable");
+        if let Some(at) = line.find(&marker) {
+            return line[at + marker.len()..].trim().to_string();
+        }
+    }
+    panic!("the child ended without saying {prefix:?}")
+}
