@@ -30,30 +30,52 @@ pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     Ok(format!("{HEADER}{}", unformatted(tokens)))
 }
 
-/// The text of `tokens` with a line break after each `{ … }` group and each `;` at the top
-/// level, which ends every item the generator emits.
+/// The text of `tokens` with a line break after every `{ … }` group, at any depth, and after
+/// each `;` at the top level: each item, and each block's statements, start a line, so that
+/// lints reading the layout (`clippy::suspicious_else_formatting`) see what formatted code shows.
 #[cfg_attr(feature = "format", allow(dead_code))]
 fn unformatted(tokens: TokenStream) -> String {
-    use proc_macro2::{Delimiter, TokenTree};
     let mut out = String::new();
-    let mut item = TokenStream::new();
+    write_tokens(tokens, true, &mut out);
+    out
+}
+
+/// Appends `tokens` to `out`, spaced as `TokenStream`'s own text is (a joint punctuation mark
+/// is not followed by a space).
+fn write_tokens(tokens: TokenStream, top: bool, out: &mut String) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
     for tt in tokens {
-        let ends = match &tt {
-            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
-            TokenTree::Punct(p) => p.as_char() == ';',
-            _ => false,
-        };
-        item.extend([tt]);
-        if ends {
-            out.push_str(&std::mem::take(&mut item).to_string());
-            out.push('\n');
+        match tt {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Brace => ("{ ", "}"),
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                write_tokens(g.stream(), false, out);
+                out.push_str(close);
+                out.push(if g.delimiter() == Delimiter::Brace {
+                    '\n'
+                } else {
+                    ' '
+                });
+            }
+            TokenTree::Punct(p) => {
+                out.push(p.as_char());
+                if p.as_char() == ';' && top {
+                    out.push('\n');
+                } else if p.spacing() == Spacing::Alone {
+                    out.push(' ');
+                }
+            }
+            other => {
+                out.push_str(&other.to_string());
+                out.push(' ');
+            }
         }
     }
-    if !item.is_empty() {
-        out.push_str(&item.to_string());
-        out.push('\n');
-    }
-    out
 }
 
 /// The rendered code of one method (its request, types and error enum), for review.
@@ -168,7 +190,9 @@ mod tests {
             use std::fmt;
         };
         let text = unformatted(tokens.clone());
-        assert_eq!(text.lines().count(), 4, "{text}");
+        // the struct; `impl A { fn new() -> Self { Self {..}`; two closing braces; the const;
+        // the use.
+        assert_eq!(text.lines().count(), 6, "{text}");
         assert!(text.lines().next().unwrap().starts_with("# [doc"), "{text}");
         let back: TokenStream = text.parse().unwrap();
         assert_eq!(back.to_string(), tokens.to_string());
