@@ -44,6 +44,12 @@ api=$(cd "${1:-$(dirname "$0")/../bitrix-api}" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/bitrix-consumer.XXXXXX")
 if [ "$keep" = 0 ]; then trap 'rm -rf "$work"' EXIT; else echo "temp dir: $work"; fi
 export CARGO_TERM_COLOR=never
+# The consumers reach bitrix-api by path, and cargo compiles path dependencies incrementally,
+# which a registry dependency never is (a first incremental build costs about a quarter more):
+# turn it off so that bitrix-api is compiled as a user who depends on the published crate
+# compiles it. The baseline's crates all come from the registry, so it does not change them.
+# INCREMENTAL=1 in the environment keeps cargo's default instead.
+if [ "${INCREMENTAL:-0}" = 1 ]; then unset CARGO_INCREMENTAL; else export CARGO_INCREMENTAL=0; fi
 
 # The shared dependencies as bitrix-api declares them (workspace inheritance resolved).
 cargo metadata --format-version 1 --no-deps --manifest-path "$api/Cargo.toml" >"$work/meta.json"
