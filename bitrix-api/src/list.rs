@@ -329,3 +329,33 @@ impl<M: ListMethod> Walk<M> {
         }
     }
 }
+
+#[cfg(all(test, feature = "imopenlines"))]
+mod tests {
+    use super::ListMethod;
+    use crate::imopenlines::{ConfigListGet, ConfigListGetParams};
+    use serde_json::json;
+
+    /// A page param inside an object param (`PARAMS.offset`): the walk makes the object when
+    /// the caller left it out, and keeps the caller's other fields when not.
+    #[test]
+    fn a_nested_page_param_makes_its_object_and_keeps_the_callers_fields() {
+        let mut r = ConfigListGet::new();
+        r.set_offset(400);
+        r.set_limit(200);
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"PARAMS": {"limit": 200, "offset": 400}})
+        );
+        let mut r = ConfigListGet::new().params(
+            ConfigListGetParams::new()
+                .select(vec!["ID".into()])
+                .offset(7),
+        );
+        r.set_offset(200);
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"PARAMS": {"select": ["ID"], "offset": 200}})
+        );
+    }
+}

@@ -158,24 +158,45 @@ pub enum WalkIr {
     },
     /// By an offset param stepped by the page size.
     Offset {
-        /// The Rust field of the offset param.
-        offset: String,
-        /// The Rust field of the page-size param, when there is one.
-        limit: Option<String>,
+        /// The offset param.
+        offset: ParamPathIr,
+        /// The page-size param, when there is one.
+        limit: Option<ParamPathIr>,
         /// How the last page is known.
         end: EndIr,
     },
     /// By a cursor param fed from the last item of the previous page.
     Cursor {
-        /// The Rust field of the cursor param.
-        cursor: String,
+        /// The cursor param.
+        cursor: ParamPathIr,
         /// The item field the cursor is taken from.
         from: ResultField,
-        /// The Rust field of the page-size param, when there is one.
-        limit: Option<String>,
+        /// The page-size param, when there is one.
+        limit: Option<ParamPathIr>,
         /// How the last page is known.
         end: EndIr,
     },
+}
+
+/// An integer param a walk sets (an `Option<i64>` Rust field): a field of the request, or of
+/// an object param reached through `objects`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamPathIr {
+    /// The object params (and object fields) on the way, outermost first; empty for a field
+    /// of the request itself.
+    pub objects: Vec<ObjectStepIr>,
+    /// The Rust field set.
+    pub field: String,
+}
+
+/// An object on the way to a param a walk sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectStepIr {
+    /// The Rust field holding the object.
+    pub ident: String,
+    /// The generated struct made with `new()` when the field is left out (`Option`); `None`
+    /// when the field is required, so always there.
+    pub make: Option<String>,
 }
 
 /// How the last page of an offset or cursor list is known.

@@ -6,7 +6,7 @@ mod paging;
 
 use crate::load::SpecSet;
 use crate::spec::{Field, Items, ListSpec, MethodSpec, Paging, Required, TypeExpr};
-pub use paging::End;
+pub use paging::{End, ParamRef};
 
 /// The most items a page of a `start`-paged list holds on the portal.
 pub const MAX_PAGE_SIZE: u64 = 50;
@@ -35,20 +35,20 @@ pub enum Walk<'a> {
     /// By an offset param stepped by the page size.
     Offset {
         /// The offset param.
-        offset: &'a Field,
+        offset: ParamRef<'a>,
         /// The page-size param, when the method has one.
-        limit: Option<&'a Field>,
+        limit: Option<ParamRef<'a>>,
         /// How the last page is known.
         end: End<'a>,
     },
     /// By a cursor param fed from the last item of the previous page.
     Cursor {
         /// The cursor param.
-        cursor: &'a Field,
+        cursor: ParamRef<'a>,
         /// The item field whose value feeds the cursor.
         from: &'a Field,
         /// The page-size param, when the method has one.
-        limit: Option<&'a Field>,
+        limit: Option<ParamRef<'a>>,
         /// How the last page is known.
         end: End<'a>,
     },
@@ -402,10 +402,11 @@ result:
         else {
             panic!("an offset walk with a flag: {:?}", shape.walk);
         };
+        assert!(offset.objects.is_empty() && limit.objects.is_empty());
         assert_eq!(
             (
-                offset.name.as_str(),
-                limit.name.as_str(),
+                offset.field.name.as_str(),
+                limit.field.name.as_str(),
                 flag.name.as_str()
             ),
             ("OFFSET", "LIMIT", "hasMore")
@@ -422,7 +423,7 @@ result:
             panic!("a cursor walk to a short page: {:?}", shape.walk);
         };
         assert_eq!(
-            (cursor.name.as_str(), from.name.as_str()),
+            (cursor.field.name.as_str(), from.name.as_str()),
             ("LAST_ID", "id")
         );
     }
@@ -480,5 +481,139 @@ result:
                 .collect();
             assert_eq!(places, want, "{yaml}");
         }
+    }
+
+    const NESTED: &str = "method: a.list
+summary: s
+scopes: [imbot]
+docs: a.md
+read: true
+params:
+  - name: PARAMS
+    type: object
+    fields:
+      - {name: select, type: array, items: string}
+      - {name: name, type: string}
+      - {name: limit, type: integer, min: 0, max: 200}
+      - {name: offset, type: integer}
+  - name: NEED
+    type: object
+    required: true
+    fields:
+      - {name: id, type: integer, required: true}
+      - {name: offset, type: integer}
+      - name: deep
+        type: object
+        fields:
+          - {name: offset, type: integer}
+  - name: STRICT
+    type: object
+    fields:
+      - {name: id, type: integer, required: true}
+      - {name: offset, type: integer}
+  - name: NULLED
+    type: object
+    nullable: true
+    fields:
+      - {name: offset, type: integer}
+  - name: GROUPED
+    type: object
+    one_of: [[a, b]]
+    fields:
+      - {name: a, type: string}
+      - {name: b, type: string}
+      - {name: offset, type: integer}
+  - {name: FREE, type: object}
+  - {name: TEXT, type: string}
+result:
+  type: array
+  items: object
+  fields:
+    - {name: id, type: integer}
+";
+
+    #[test]
+    fn a_path_reaches_into_object_params() {
+        let m = method(NESTED);
+        let set = SpecSet::default();
+        let list = key(
+            "items: result\npage_size: 200\npaging: {offset: PARAMS.offset, limit: PARAMS.limit}\n",
+        );
+        let shape = resolve(&m, &list, &set, "a").expect("a path fits");
+        let Walk::Offset {
+            offset,
+            limit: Some(limit),
+            end: End::Short,
+        } = shape.walk
+        else {
+            panic!("an offset walk: {:?}", shape.walk);
+        };
+        let names = |r: &ParamRef<'_>| {
+            let mut n: Vec<&str> = r.objects.iter().map(|o| o.name.as_str()).collect();
+            n.push(&r.field.name);
+            n.join("/")
+        };
+        assert_eq!(
+            (names(&offset), names(&limit)),
+            ("PARAMS/offset".into(), "PARAMS/limit".into())
+        );
+        for (path, want) in [
+            ("NEED.offset", "NEED/offset"),
+            ("NEED.deep.offset", "NEED/deep/offset"),
+        ] {
+            let list = key(&format!(
+                "items: result\npage_size: 9\npaging: {{cursor: {path}, from: id}}\n"
+            ));
+            let shape = resolve(&m, &list, &set, "a").expect(path);
+            let Walk::Cursor { cursor, .. } = shape.walk else {
+                panic!("a cursor walk: {:?}", shape.walk);
+            };
+            assert_eq!(names(&cursor), want);
+        }
+    }
+
+    #[test]
+    fn a_path_that_does_not_fit_is_named() {
+        let m = method(NESTED);
+        let set = SpecSet::default();
+        for (path, says) in [
+            ("PARAMS.skip", "has no field \"skip\""),
+            ("PARAMS.name", "must be an optional integer"),
+            ("PARAMS", "must be an optional integer"),
+            ("PARAMS..offset", "empty step"),
+            ("NOPE.offset", "no param \"NOPE\""),
+            (
+                "TEXT.offset",
+                "must be an object with fields (it is string)",
+            ),
+            (
+                "FREE.offset",
+                "must be an object with fields (it is an object without fields)",
+            ),
+            ("NULLED.offset", "is nullable"),
+            ("STRICT.offset", "its field \"id\" is required"),
+            ("GROUPED.offset", "`one_of`"),
+            (
+                "NEED.id",
+                "must be an optional integer (it is a required integer)",
+            ),
+        ] {
+            let list = key(&format!(
+                "items: result\npage_size: 9\npaging: {{offset: {path}}}\n"
+            ));
+            let problems = resolve(&m, &list, &set, "a").expect_err(path);
+            assert_eq!(problems.len(), 1, "{path}: {problems:?}");
+            let (place, message, _) = &problems[0];
+            assert_eq!(place, "list.paging.offset", "{path}");
+            assert!(message.contains(says), "{path}: {message}");
+        }
+        let list = key(
+            "items: result\npage_size: 300\npaging: {offset: PARAMS.offset, limit: PARAMS.limit}\n",
+        );
+        let problems = resolve(&m, &list, &set, "a").expect_err("too big");
+        assert_eq!(
+            problems[0].1,
+            "page_size 300 is not 1 to 200, the bounds of \"limit\""
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! `Client::list` over the spec's offset- and cursor-paged methods, walked to the end against
 //! the emulator's stateful lists (`im.recent.list` by `OFFSET` with `hasMore`,
-//! `im.dialog.messages.get` by `LAST_ID`), thousands of items each.
+//! `im.dialog.messages.get` by `LAST_ID`, thousands of items each;
+//! `imopenlines.config.list.get` by `PARAMS.offset`, a param inside an object param).
 
-use bitrix_api::{im, Client, Error, ListEnd, ListError, ListMethod, Paging};
+use bitrix_api::{im, imopenlines, Client, Error, ListEnd, ListError, ListMethod, Paging};
 use bitrix_emulator::{Config, Emulator};
 use futures_util::StreamExt;
 
@@ -107,4 +108,70 @@ async fn a_page_that_does_not_move_the_cursor_ends_the_stream_with_an_error() {
     };
     assert_eq!((*sent, *next), (10150, 10150));
     assert_eq!(emu.requests().len(), 2);
+}
+
+/// The ids of every open line a walk streams, and the `PARAMS` each request sent.
+async fn walk_lines(
+    lines: usize,
+    request: imopenlines::ConfigListGet,
+) -> (Vec<String>, Vec<serde_json::Value>) {
+    let (emu, client) = portal(Config {
+        open_lines: lines,
+        ..Config::default()
+    })
+    .await;
+    // Bounded, so that a walk that does not move on fails instead of running forever.
+    let mut stream = std::pin::pin!(client.list(request).take(lines + 500));
+    let mut ids = Vec::new();
+    while let Some(item) = stream.next().await {
+        let line = item.unwrap_or_else(|e| panic!("{e}"));
+        ids.push(line.id.unwrap_or_default());
+    }
+    let sent = emu
+        .requests()
+        .iter()
+        .map(|r| r.params["PARAMS"].clone())
+        .collect();
+    (ids, sent)
+}
+
+fn line_ids(n: usize) -> Vec<String> {
+    (1..=n).map(|i| i.to_string()).collect()
+}
+
+#[tokio::test]
+async fn an_offset_inside_an_object_param_is_walked_once_in_order_until_a_short_page() {
+    const {
+        assert!(matches!(
+            <imopenlines::ConfigListGet as ListMethod>::PAGING,
+            Paging::Offset(ListEnd::Short)
+        ));
+        assert!(<imopenlines::ConfigListGet as ListMethod>::PAGE_SIZE == 200);
+    };
+    // The caller's own PARAMS travel with every page, next to the walk's offset and limit.
+    let request = imopenlines::ConfigListGet::new().params(
+        imopenlines::ConfigListGetParams::new().select(vec!["ID".into(), "LINE_NAME".into()]),
+    );
+    let (ids, sent) = walk_lines(450, request).await;
+    assert_eq!(ids, line_ids(450));
+    assert_eq!(sent.len(), 3, "pages of 200, 200 and 50 (short: the last)");
+    for (i, params) in sent.iter().enumerate() {
+        assert_eq!(
+            params,
+            &serde_json::json!({"select": ["ID", "LINE_NAME"], "limit": 200, "offset": i * 200}),
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_object_param_left_out_is_made_by_the_walk() {
+    let (ids, sent) = walk_lines(400, imopenlines::ConfigListGet::new()).await;
+    assert_eq!(ids, line_ids(400));
+    assert_eq!(sent.len(), 3, "two full pages, then an empty one");
+    for (i, params) in sent.iter().enumerate() {
+        assert_eq!(
+            params,
+            &serde_json::json!({"limit": 200, "offset": i * 200})
+        );
+    }
 }

@@ -96,6 +96,7 @@ case!(deep_nesting);
 case!(wrong_example);
 case!(list_misfit);
 case!(paging_misfit);
+case!(paging_path);
 
 /// Problems in several files are all reported in one run: a parse error does not hide the others.
 #[test]

@@ -3,7 +3,7 @@
 //! runtime's `Client::list`.
 
 use super::{ident, ty};
-use crate::ir::{EndIr, ListIr, ResultField, WalkIr};
+use crate::ir::{EndIr, ListIr, ParamPathIr, ResultField, WalkIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -19,12 +19,12 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
     let (consts, fns) = match &l.walk {
         WalkIr::Start { start, fast } => start_walk(start, fast.as_ref()),
         WalkIr::Offset { offset, limit, end } => {
-            let offset = ident(offset);
-            let limit = limit_fn(limit.as_deref());
+            let offset = place(offset);
+            let limit = limit_fn(limit.as_ref());
             let more = has_more(l, end);
             let fns = quote! {
                 fn set_offset(&mut self, offset: u64) {
-                    self.#offset = crate::__private::page_param(offset);
+                    #offset = crate::__private::page_param(offset);
                 }
                 #limit
                 #more
@@ -37,13 +37,13 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
             limit,
             end,
         } => {
-            let cursor = ident(cursor);
-            let limit = limit_fn(limit.as_deref());
+            let cursor = place(cursor);
+            let limit = limit_fn(limit.as_ref());
             let more = has_more(l, end);
             let from = field(quote!(item), from);
             let fns = quote! {
                 fn set_cursor(&mut self, cursor: i64) {
-                    self.#cursor = ::std::option::Option::Some(cursor);
+                    #cursor = ::std::option::Option::Some(cursor);
                 }
                 fn cursor(item: &Self::Item) -> ::std::option::Option<i64> {
                     #from
@@ -111,15 +111,34 @@ fn paging(kind: &str, end: &EndIr) -> TokenStream {
 }
 
 /// `set_limit`, when the method has a page-size param.
-fn limit_fn(limit: Option<&str>) -> Option<TokenStream> {
+fn limit_fn(limit: Option<&ParamPathIr>) -> Option<TokenStream> {
     limit.map(|limit| {
-        let limit = ident(limit);
+        let limit = place(limit);
         quote! {
             fn set_limit(&mut self, limit: u64) {
-                self.#limit = crate::__private::page_param(limit);
+                #limit = crate::__private::page_param(limit);
             }
         }
     })
+}
+
+/// The place a walk sets a param: `self.offset`, or through object params,
+/// `self.params.get_or_insert_with(ListParams::new).offset` (an object the caller left out is
+/// made with every field unset; the caller's other fields are kept).
+fn place(p: &ParamPathIr) -> TokenStream {
+    let mut at = quote!(self);
+    for o in &p.objects {
+        let id = ident(&o.ident);
+        at = match &o.make {
+            Some(s) => {
+                let s = ident(s);
+                quote!(#at.#id.get_or_insert_with(#s::new))
+            }
+            None => quote!(#at.#id),
+        };
+    }
+    let f = ident(&p.field);
+    quote!(#at.#f)
 }
 
 /// `has_more`, reading the result's flag, for a flag end.

@@ -33,7 +33,7 @@ pub(super) fn resolve<'a>(
     let limit = limit
         .as_deref()
         .and_then(|l| param(m, "limit", l, problems));
-    let page_size = page_size(list, kind, limit, problems);
+    let page_size = page_size(list, kind, limit.as_ref().map(|l| l.field), problems);
     let end = end(m, list, items, problems);
     let walk = match &list.paging {
         Paging::Offset { .. } => match (position, end) {
@@ -54,44 +54,177 @@ pub(super) fn resolve<'a>(
     (page_size, walk)
 }
 
-/// A paging param (`role`: offset, cursor or limit): an optional, non-nullable integer.
+/// A param an offset or cursor walk sets: a param of the method, or a field reached through
+/// object params (`PARAMS.offset`).
+#[derive(Debug)]
+pub struct ParamRef<'a> {
+    /// The object params (and object fields) on the way, outermost first; empty for a param
+    /// of the method itself.
+    pub objects: Vec<&'a Field>,
+    /// The integer param or field the walk sets.
+    pub field: &'a Field,
+}
+
+/// A paging param (`role`: offset, cursor or limit): an optional, non-nullable integer, named
+/// by its wire name or by a dotted path into object params.
 fn param<'a>(
     m: &'a MethodSpec,
     role: &str,
     name: &str,
     problems: &mut Vec<Problem>,
-) -> Option<&'a Field> {
+) -> Option<ParamRef<'a>> {
     let place = format!("list.paging.{role}");
-    let Some(p) = m.params.iter().find(|p| p.name == name) else {
-        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+    // A param of that very name first (wire names may hold dots); else a path.
+    let found = match m.params.iter().find(|p| p.name == name) {
+        Some(p) => Some(ParamRef {
+            objects: Vec::new(),
+            field: p,
+        }),
+        None => path(m, role, name, &place, problems),
+    }?;
+    let p = found.field;
+    if !is_type(&p.ty, "integer") || p.required != Required::No || p.nullable {
         problems.push((
             place,
+            format!(
+                "the {role} param \"{name}\" must be an optional integer (it is {}{}{})",
+                if p.required == Required::No {
+                    ""
+                } else {
+                    "a required "
+                },
+                if p.nullable { "a nullable " } else { "" },
+                type_text(&p.ty)
+            ),
+            format!(
+                "give \"{}\" `type: integer`, without `required` or `nullable`",
+                p.name
+            ),
+        ));
+        return None;
+    }
+    Some(found)
+}
+
+/// The field a dotted `name` (`PARAMS.offset`) reaches through object params, each an inline
+/// object the walk can fill in; `None` (with the problem) when a step does not fit.
+fn path<'a>(
+    m: &'a MethodSpec,
+    role: &str,
+    name: &str,
+    place: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<ParamRef<'a>> {
+    let mut problem = |message: String, hint: String| {
+        problems.push((place.to_string(), message, hint));
+        None
+    };
+    let steps: Vec<&str> = name.split('.').collect();
+    let (first, rest) = steps.split_first()?;
+    if rest.is_empty() || steps.iter().any(|s| s.is_empty()) {
+        if !rest.is_empty() {
+            return problem(
+                format!("\"{name}\" is not a path: it has an empty step"),
+                "write a param's wire name, or `PARAM.field` for a field of an object param".into(),
+            );
+        }
+        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+        return problem(
             format!("the method has no param \"{name}\" for the {role}"),
             if names.is_empty() {
                 "describe the param the docs list, or remove `list:`".into()
             } else {
                 format!("name one of the params: {}", names.join(", "))
             },
-        ));
-        return None;
-    };
-    if !is_type(&p.ty, "integer") || p.required != Required::No || p.nullable {
-        problems.push((
-            place,
-            format!(
-                "the {role} param \"{name}\" must be an optional integer (it is {}{})",
-                if p.required == Required::No {
-                    ""
-                } else {
-                    "a required "
-                },
-                type_text(&p.ty)
-            ),
-            format!("give \"{name}\" `type: integer`, without `required` or `nullable`"),
-        ));
-        return None;
+        );
     }
-    Some(p)
+    let Some(mut at) = m.params.iter().find(|p| p.name == *first) else {
+        let objects: Vec<&str> = m
+            .params
+            .iter()
+            .filter(|p| p.fields.is_some())
+            .map(|p| p.name.as_str())
+            .collect();
+        return problem(
+            format!("the method has no param \"{first}\" for the {role} path \"{name}\""),
+            if objects.is_empty() {
+                "the method has no object param with fields; name a param of its own".into()
+            } else {
+                format!("its object params: {}", objects.join(", "))
+            },
+        );
+    };
+    let mut objects = Vec::new();
+    for step in rest {
+        let Some(fields) = at.fields.as_deref().filter(|_| is_type(&at.ty, "object")) else {
+            return problem(
+                format!(
+                    "\"{}\" on the {role} path \"{name}\" must be an object with fields (it is {})",
+                    at.name,
+                    if is_type(&at.ty, "object") {
+                        "an object without fields".to_string()
+                    } else {
+                        type_text(&at.ty)
+                    }
+                ),
+                "a path goes through objects described inline (`type: object` with `fields:`)"
+                    .into(),
+            );
+        };
+        if at.nullable {
+            return problem(
+                format!(
+                    "\"{}\" on the {role} path \"{name}\" is nullable; the walk fills it in, \
+                     never clears it",
+                    at.name
+                ),
+                format!("remove `nullable` from \"{}\"", at.name),
+            );
+        }
+        if at.required != Required::Yes {
+            // Left out by the caller, the object is made by the walk with only its paging
+            // fields: it must be a valid object then.
+            if let Some(f) = fields.iter().find(|f| f.required == Required::Yes) {
+                return problem(
+                    format!(
+                        "the walk makes \"{}\" when the caller leaves it out, but its field \
+                         \"{}\" is required",
+                        at.name, f.name
+                    ),
+                    format!(
+                        "make \"{}\" required, or \"{}\" optional, as the docs say",
+                        at.name, f.name
+                    ),
+                );
+            }
+            if !at.one_of.is_empty() {
+                return problem(
+                    format!(
+                        "the walk makes \"{}\" when the caller leaves it out, and its `one_of` \
+                         groups may not be met then",
+                        at.name
+                    ),
+                    format!(
+                        "make \"{}\" required, or name a param of the method",
+                        at.name
+                    ),
+                );
+            }
+        }
+        objects.push(at);
+        let Some(next) = fields.iter().find(|f| f.name == *step) else {
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            return problem(
+                format!(
+                    "the object \"{}\" has no field \"{step}\" for the {role}",
+                    at.name
+                ),
+                format!("its fields: {}", names.join(", ")),
+            );
+        };
+        at = next;
+    }
+    Some(ParamRef { objects, field: at })
 }
 
 /// The page size an offset or cursor list asks for: required, at least 1, and within the

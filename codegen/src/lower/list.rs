@@ -1,8 +1,11 @@
 //! Lowering of the `list` key: the resolved [`Shape`] of a list method, read against the
 //! method's lowered params and result types, becomes the [`ListIr`] of its `ListMethod` impl.
 
-use crate::ir::{EndIr, FastListIr, FieldIr, ListIr, ResultField, RustTy, TypeDef, WalkIr};
-use crate::list_key::{End, Shape, Walk, MAX_PAGE_SIZE};
+use crate::ir::{
+    EndIr, FastListIr, FieldIr, ListIr, ObjectStepIr, ParamPathIr, ResultField, RustTy, TypeDef,
+    WalkIr,
+};
+use crate::list_key::{End, ParamRef, Shape, Walk, MAX_PAGE_SIZE};
 use crate::names;
 use crate::spec::{Field, Required};
 
@@ -69,8 +72,8 @@ pub fn list_ir(
             limit,
             end: e,
         } => WalkIr::Offset {
-            offset: param(&offset.name)?,
-            limit: limit.and_then(|l| param(&l.name)),
+            offset: param_path(offset, params, types)?,
+            limit: optional_path(limit.as_ref(), params, types)?,
             end: end(e),
         },
         Walk::Cursor {
@@ -79,9 +82,9 @@ pub fn list_ir(
             limit,
             end: e,
         } => WalkIr::Cursor {
-            cursor: param(&cursor.name)?,
+            cursor: param_path(cursor, params, types)?,
             from: result_field(from),
-            limit: limit.and_then(|l| param(&l.name)),
+            limit: optional_path(limit.as_ref(), params, types)?,
             end: end(e),
         },
     };
@@ -93,6 +96,46 @@ pub fn list_ir(
         items_map,
         walk,
     })
+}
+
+/// The Rust fields to a param a walk sets: through the lowered params, then the fields of
+/// each object's generated struct.
+fn param_path(r: &ParamRef<'_>, params: &[FieldIr], types: &[TypeDef]) -> Option<ParamPathIr> {
+    let mut fields = params;
+    let mut objects = Vec::new();
+    for o in &r.objects {
+        let f = fields.iter().find(|f| f.wire == o.name)?;
+        let RustTy::Named(name) = &f.ty else {
+            return None;
+        };
+        let s = types.iter().find_map(|t| match t {
+            TypeDef::Struct(s) if s.name == *name => Some(s),
+            _ => None,
+        })?;
+        objects.push(ObjectStepIr {
+            ident: f.ident.clone(),
+            make: f.is_optional().then(|| name.clone()),
+        });
+        fields = &s.fields;
+    }
+    let field = fields.iter().find(|f| f.wire == r.field.name)?;
+    Some(ParamPathIr {
+        objects,
+        field: field.ident.clone(),
+    })
+}
+
+/// [`param_path`] of an optional param: `Some(None)` when there is none, `None` when it cannot
+/// be found.
+fn optional_path(
+    r: Option<&ParamRef<'_>>,
+    params: &[FieldIr],
+    types: &[TypeDef],
+) -> Option<Option<ParamPathIr>> {
+    match r {
+        None => Some(None),
+        Some(r) => param_path(r, params, types).map(Some),
+    }
 }
 
 /// A result field as the lowering names it (named types are lowered elsewhere, so the name is

@@ -35,7 +35,8 @@ pub enum Paging {
     #[default]
     Start,
     /// `paging: {offset: OFFSET, limit: LIMIT}`: an integer param of items to skip, stepped by
-    /// the page size; the optional limit param is set to the page size.
+    /// the page size; the optional limit param is set to the page size. Each name is a param's
+    /// wire name or a dotted path to a field of an object param (`PARAMS.offset`).
     Offset {
         /// Wire name of the offset param.
         offset: String,
@@ -43,7 +44,8 @@ pub enum Paging {
         limit: Option<String>,
     },
     /// `paging: {cursor: LAST_ID, from: id, limit: LIMIT}`: an integer param set, for each
-    /// page after the first, to the `from` field of the previous page's last item.
+    /// page after the first, to the `from` field of the previous page's last item (params named
+    /// as for `Offset`).
     Cursor {
         /// Wire name of the cursor param.
         cursor: String,
@@ -234,6 +236,7 @@ mod tests {
             "items: items\npaging: {offset: OFFSET, limit: LIMIT}\nend: {flag: hasMore}\n",
             "items: result\npaging: {offset: OFFSET}\nend: total\n",
             "items: messages\npaging: {cursor: LAST_ID, from: id, limit: LIMIT}\nend: short\n",
+            "items: result\npaging: {offset: PARAMS.offset, limit: PARAMS.limit}\n",
         ] {
             let spec = list(yaml).unwrap_or_else(|e| panic!("{yaml}: {e}"));
             let back = serde_yaml::to_string(&spec).unwrap();

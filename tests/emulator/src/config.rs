@@ -22,6 +22,9 @@ pub struct Config {
     /// How many messages `im.dialog.messages.get` holds in any dialog (ids 10001, 10002, ...),
     /// paged by `LAST_ID` / `FIRST_ID`. Default 60.
     pub dialog_messages: usize,
+    /// How many open lines `imopenlines.config.list.get` lists (ids "1", "2", ...), paged by
+    /// `PARAMS.offset` / `PARAMS.limit`. Default 3.
+    pub open_lines: usize,
     /// Whether the OAuth application owns a registered chat-bot. Without one
     /// `imopenlines.bot.session.transfer` and `.finish` answer `BOT_ID_ERROR`.
     pub app_has_bot: bool,
@@ -52,6 +55,7 @@ impl Default for Config {
             directory_users: 120,
             recent_chats: 30,
             dialog_messages: 60,
+            open_lines: 3,
             app_has_bot: true,
             access_token_ttl: Duration::from_secs(3600),
             port: 0,

@@ -18,6 +18,10 @@
 //! - `imbot.register`, `imbot.v2.Bot.register` and `imbot.v2.Event.get` (see Events below);
 //! - `user.get`, a paginated list (50 a page, `total` / `next`, the fast
 //!   `start=-1` mode with a `>ID` filter) of `Config::directory_users` employees;
+//! - lists paged otherwise, walked to the end: `im.recent.list` by `OFFSET`
+//!   (`Config::recent_chats`), `im.dialog.messages.get` by `LAST_ID`
+//!   (`Config::dialog_messages`) and `imopenlines.config.list.get` by `PARAMS.offset`
+//!   (`Config::open_lines`);
 //! - an optional leaky-bucket rate limit and an optional per-method
 //!   operating-time budget (`OPERATION_TIME_LIMIT`), both with a clock that
 //!   can run faster for tests, with counts of the requests they refused; and

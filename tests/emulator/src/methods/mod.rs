@@ -91,6 +91,7 @@ fn dispatch_plain_known(method: &str) -> bool {
         method,
         "im.recent.list"
             | "im.dialog.messages.get"
+            | "imopenlines.config.list.get"
             | "imopenlines.dialog.get"
             | "imopenlines.crm.chat.get"
             | "imopenlines.bot.session.message.send"
@@ -116,6 +117,7 @@ pub(crate) fn dispatch_plain(method: &str, call: &Call<'_>) -> Option<Result<Rep
         "user.get" => return Some(user::get(call)),
         "im.recent.list" => return Some(paged::recent_list(call)),
         "im.dialog.messages.get" => return Some(paged::dialog_messages(call)),
+        "imopenlines.config.list.get" => return Some(paged::open_lines(call)),
         _ => {}
     }
     let outcome: Outcome = match method {

@@ -6,12 +6,18 @@
 //!   `hasMorePages`) true while entries follow the page;
 //! - `im.dialog.messages.get` by message id: `Config::dialog_messages` messages (ids 10001,
 //!   10002, ...) in any dialog, newest first; `LAST_ID` gives the messages below it, `FIRST_ID`
-//!   those above it (oldest first, as the portal answers), `LIMIT` (default 20, at most 50).
+//!   those above it (oldest first, as the portal answers), `LIMIT` (default 20, at most 50);
+//! - `imopenlines.config.list.get` by `PARAMS.offset` / `PARAMS.limit` (default 50, at most
+//!   200; 0 counts as absent here, which the docs leave open): `Config::open_lines` lines (ids
+//!   "1", "2", ...) in id order, a bare array without `total`. PARAMS keys other than the
+//!   documented five, and a `limit` or `offset` that is not a non-negative integer, get the
+//!   documented `INVALID_FORMAT` answers; `select`, `order` and `filter` are not applied.
 
 use serde_json::{json, Value};
 
 use super::{Call, Reply};
 use crate::errors::ApiError;
+use crate::spec_table::table;
 use crate::wire::clock::rfc3339;
 use crate::wire::coerce::{given, intval, text};
 
@@ -110,9 +116,119 @@ pub(crate) fn dialog_messages(call: &Call<'_>) -> Result<Reply, ApiError> {
     })))
 }
 
+/// The keys `PARAMS` of `imopenlines.config.list.get` may hold.
+const LINE_PARAMS: [&str; 5] = ["select", "order", "filter", "limit", "offset"];
+
+/// `INVALID_FORMAT`, as `imopenlines.config.list.get` documents it.
+fn invalid_format(message: String) -> ApiError {
+    ApiError {
+        status: 400,
+        code: "INVALID_FORMAT".into(),
+        message: message.into(),
+    }
+}
+
+/// A `PARAMS` paging field: absent (`None`), or a non-negative integer (a JSON integer or a
+/// string of digits, as a form sends it).
+fn line_param(
+    params: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<Option<i64>, ApiError> {
+    let Some(v) = params.get(name).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let n = match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(intval(v))
+        }
+        _ => None,
+    };
+    match n {
+        Some(n) if n >= 0 => Ok(Some(n)),
+        _ => Err(invalid_format(format!(
+            "A non-negative integer is expected in the PARAMS field '{name}'"
+        ))),
+    }
+}
+
+/// One open line: the method's example line (every documented field), numbered `i + 1`.
+fn line(template: &Value, i: usize) -> Value {
+    let mut line = match template {
+        Value::Object(o) => o.clone(),
+        _ => serde_json::Map::new(),
+    };
+    line.insert("ID".into(), Value::String((i + 1).to_string()));
+    line.insert("LINE_NAME".into(), Value::String(format!("Line {}", i + 1)));
+    Value::Object(line)
+}
+
+/// `imopenlines.config.list.get`.
+pub(crate) fn open_lines(call: &Call<'_>) -> Result<Reply, ApiError> {
+    let empty = serde_json::Map::new();
+    let params = match given(&call.params.map, "PARAMS") {
+        Some(Value::Object(o)) => o,
+        _ => &empty,
+    };
+    let unsupported: Vec<&str> = params
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !LINE_PARAMS.contains(k))
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(invalid_format(format!(
+            "Unsupported PARAMS fields are passed: {}",
+            unsupported.join(", ")
+        )));
+    }
+    let limit = line_param(params, "limit")?
+        .filter(|n| *n > 0)
+        .unwrap_or(50)
+        .min(200);
+    let offset = line_param(params, "offset")?.unwrap_or(0);
+    let count = call.shared.config.open_lines;
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(count);
+    let end = offset
+        .saturating_add(usize::try_from(limit).unwrap_or(0))
+        .min(count);
+    let template = match table()
+        .method("imopenlines.config.list.get")
+        .map(|m| &m.result)
+    {
+        Some(Value::Array(items)) => items.first().cloned().unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    let lines: Vec<Value> = (offset..end).map(|i| line(&template, i)).collect();
+    Ok(Reply::from(Value::Array(lines)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_params_are_non_negative_integers() {
+        let p = json!({"limit": 200, "offset": "400", "bad": -1, "text": "12abc", "f": 1.5});
+        let p = p.as_object().unwrap();
+        assert_eq!(line_param(p, "limit").unwrap(), Some(200));
+        assert_eq!(line_param(p, "offset").unwrap(), Some(400));
+        assert_eq!(line_param(p, "none").unwrap(), None);
+        for bad in ["bad", "text", "f"] {
+            let e = line_param(p, bad).unwrap_err();
+            assert_eq!(e.code, "INVALID_FORMAT");
+            assert!(
+                e.message.ends_with(&format!("field '{bad}'")),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn lines_are_numbered_from_one() {
+        let l = line(&json!({"ID": "9", "ACTIVE": "Y"}), 4);
+        assert_eq!(l, json!({"ID": "5", "LINE_NAME": "Line 5", "ACTIVE": "Y"}));
+    }
 
     #[test]
     fn recent_items_count_from_the_first_chat() {

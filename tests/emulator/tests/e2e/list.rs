@@ -1,5 +1,6 @@
 //! Paginated lists: `user.get` with `total` / `next`, in batches too, and the fast mode;
-//! `im.recent.list` by `OFFSET`; `im.dialog.messages.get` by message id.
+//! `im.recent.list` by `OFFSET`; `im.dialog.messages.get` by message id;
+//! `imopenlines.config.list.get` by `PARAMS.offset`.
 
 use bitrix_emulator::Config;
 use serde_json::json;
@@ -128,4 +129,60 @@ async fn dialog_messages_page_by_last_and_first_id() {
     let none = hook(&emu, "im.dialog.messages.get", &json!({})).await;
     assert_eq!(none.status, 400);
     assert_eq!(none.json["error"], "DIALOG_ID_EMPTY");
+}
+
+#[tokio::test]
+async fn open_lines_page_by_offset_inside_params() {
+    let emu = start_with(Config {
+        open_lines: 250,
+        ..Config::default()
+    })
+    .await;
+    let ids = |r: &Reply| -> Vec<String> {
+        r.result()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["ID"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let method = "imopenlines.config.list.get";
+    let first = hook(&emu, method, &json!({})).await;
+    assert_eq!(ids(&first).len(), 50, "50 lines when limit is left out");
+    assert_eq!(ids(&first)[0], "1");
+    assert_eq!(first.result()[0]["LINE_NAME"], "Line 1");
+    assert!(first.json.get("total").is_none(), "a bare array, no total");
+    let big = hook(
+        &emu,
+        method,
+        &json!({"PARAMS": {"limit": 500, "offset": 10, "select": ["ID"]}}),
+    )
+    .await;
+    assert_eq!(ids(&big).len(), 200, "limit is capped at 200");
+    assert_eq!(ids(&big)[0], "11");
+    // A form sends the fields as strings.
+    let form = post_raw(
+        &format!("{}{method}", emu.webhook_url()),
+        "application/x-www-form-urlencoded",
+        "PARAMS[offset]=240&PARAMS[limit]=200",
+    )
+    .await;
+    assert_eq!(
+        ids(&form),
+        (241..=250).map(|i| i.to_string()).collect::<Vec<_>>()
+    );
+    let past = hook(&emu, method, &json!({"PARAMS": {"offset": 900}})).await;
+    assert!(ids(&past).is_empty());
+    let unsupported = hook(&emu, method, &json!({"PARAMS": {"start": 50}})).await;
+    unsupported.assert_error(
+        400,
+        "INVALID_FORMAT",
+        "Unsupported PARAMS fields are passed: start",
+    );
+    let negative = hook(&emu, method, &json!({"PARAMS": {"offset": -1}})).await;
+    negative.assert_error(
+        400,
+        "INVALID_FORMAT",
+        "A non-negative integer is expected in the PARAMS field 'offset'",
+    );
 }
