@@ -35,15 +35,18 @@ const SHARED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The named types of each module, added when the fuzzed method is in that module (a types
-/// file of a module without methods is itself an error).
+/// The named types of each module (every file of `spec/types/`, in name order), added when
+/// the fuzzed method is in that module (a types file of a module without methods is itself an
+/// error).
 const MODULE_TYPES: &[(&str, &str)] = &[
+    ("event", include_str!("../../spec/types/event.yaml")),
+    ("im", include_str!("../../spec/types/im.yaml")),
+    ("im_v2", include_str!("../../spec/types/im_v2.yaml")),
     ("imbot", include_str!("../../spec/types/imbot.yaml")),
     ("imbot_v2", include_str!("../../spec/types/imbot_v2.yaml")),
-    (
-        "imopenlines",
-        include_str!("../../spec/types/imopenlines.yaml"),
-    ),
+    ("imconnector", include_str!("../../spec/types/imconnector.yaml")),
+    ("imopenlines", include_str!("../../spec/types/imopenlines.yaml")),
+    ("user", include_str!("../../spec/types/user.yaml")),
 ];
 
 /// The namespace module of a method, by the rule of `docs/spec-format.md` (first segment,
@@ -226,6 +229,23 @@ mod tests {
         assert_eq!(spec_path("#@ scopes.yaml\nscopes: {}").0, "scopes.yaml");
         assert_eq!(spec_path("method: a.b\n").0, "methods/a.b.yaml");
         assert_eq!(spec_path("method: ../x\n").0, "methods/x.yaml");
+    }
+
+    /// Every module's types file is in [`MODULE_TYPES`], so a fuzzed method of any module is
+    /// checked beside its named types.
+    #[test]
+    fn every_module_types_file_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/types");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().ok()?;
+                Some(name.strip_suffix(".yaml")?.to_string())
+            })
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = MODULE_TYPES.iter().map(|(m, _)| m.to_string()).collect();
+        assert_eq!(on_disk, listed);
     }
 
     /// Real method files pass the whole check (so the render step is reached), in every
