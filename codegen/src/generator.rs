@@ -162,6 +162,11 @@ impl Generator {
         diags.extend(crate::validate::validate(&set));
         let (api, lower_diags) = crate::lower::lower(&set);
         diags.extend(lower_diags);
+        Self::outcome(api, diags)
+    }
+
+    /// The API when nothing was found, else the problems, sorted, each once.
+    pub(crate) fn outcome(api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Vec<Diagnostic>> {
         if diags.is_empty() {
             Ok(api)
         } else {

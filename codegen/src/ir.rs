@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 /// The whole API.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Api {
     /// Every scope, sorted by wire name.
     pub scopes: Vec<ScopeIr>,
@@ -21,7 +21,7 @@ pub struct Api {
 }
 
 /// A scope.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScopeIr {
     /// Wire name (`imopenlines`).
     pub wire: String,
@@ -32,7 +32,7 @@ pub struct ScopeIr {
 }
 
 /// One namespace module, behind the cargo feature of the same name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamespaceIr {
     /// Module and feature name (`imbot_v2`).
     pub module: String,
@@ -49,7 +49,7 @@ pub struct NamespaceIr {
 }
 
 /// One event the portal sends to a handler.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventIr {
     /// Wire name (`ONIMBOTMESSAGEADD`).
     pub wire: String,
@@ -80,7 +80,7 @@ pub struct EventIr {
 }
 
 /// One method.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MethodIr {
     /// Wire name.
     pub wire: String,
@@ -352,7 +352,7 @@ pub enum BoolEncoding {
 }
 
 /// A field of a request struct or of a generated object.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldIr {
     /// Wire name.
     pub wire: String,
@@ -430,7 +430,7 @@ pub enum Role {
 }
 
 /// A generated type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
     /// An object.
     Struct(StructIr),
@@ -441,7 +441,7 @@ pub enum TypeDef {
 }
 
 /// An object type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StructIr {
     /// Type name.
     pub name: String,
@@ -456,7 +456,7 @@ pub struct StructIr {
 }
 
 /// A string enumeration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnumIr {
     /// Type name.
     pub name: String,
@@ -467,7 +467,7 @@ pub struct EnumIr {
 }
 
 /// One value of a string enumeration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnumVariantIr {
     /// Variant name.
     pub variant: String,
@@ -478,7 +478,7 @@ pub struct EnumVariantIr {
 }
 
 /// A union.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UnionIr {
     /// Type name.
     pub name: String,
@@ -503,7 +503,7 @@ pub struct UnionVariantIr {
 }
 
 /// A method's error enum.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorEnumIr {
     /// Type name.
     pub name: String,
@@ -512,7 +512,7 @@ pub struct ErrorEnumIr {
 }
 
 /// One error code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVariantIr {
     /// Variant name.
     pub variant: String,
@@ -523,7 +523,7 @@ pub struct ErrorVariantIr {
 }
 
 /// One documented case of an error code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCaseIr {
     /// HTTP status.
     pub status: u16,

@@ -34,6 +34,8 @@ mod generator;
 mod list_key;
 mod lower;
 mod names;
+mod over;
 mod validate;
 
 pub use generator::Generator;
+pub use over::CheckedBase;

@@ -33,6 +33,30 @@ pub fn docs_url(path: &str) -> String {
 
 /// Lowers the set. Assumes [`crate::validate::validate`] found nothing; still never panics.
 pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
+    lower_members(lower_base(set), set)
+}
+
+/// The lowering of everything but methods and events ([`lower_base`]), with what lowering
+/// the members needs; kept and cloned to lower members over the same base
+/// ([`lower_members`]).
+#[derive(Debug, Clone)]
+pub(crate) struct LoweredBase {
+    /// Scopes, system errors, common types, and a namespace with its named types for each
+    /// module types file (its prefix is decided with the methods).
+    api: Api,
+    /// Common named types: spec name → Rust path.
+    named: BTreeMap<String, String>,
+    /// Names taken in each namespace, with the file that took them.
+    taken: BTreeMap<String, BTreeMap<String, PathBuf>>,
+    /// Named types visible in each module: the common ones, then the module's own.
+    visible: BTreeMap<String, BTreeMap<String, String>>,
+    /// The problems found.
+    diags: Vec<Diagnostic>,
+}
+
+/// Lowers scopes, system errors, common types and each module's named types: nothing here
+/// depends on methods or events.
+pub(crate) fn lower_base(set: &SpecSet) -> LoweredBase {
     let mut diags = Vec::new();
     let mut api = Api::default();
     let named: BTreeMap<String, String> = set
@@ -74,6 +98,47 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         api.common_types = named_types(&t.path, &t.value, &named, &mut taken, &mut diags);
     }
 
+    let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
+    let mut visible: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (module, t) in &set.module_types {
+        let mut names_here = named.clone();
+        for k in t.value.types.keys() {
+            names_here.insert(k.clone(), format!("crate::{module}::{}", names::camel(k)));
+        }
+        let ns_taken = taken.entry(module.clone()).or_default();
+        let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
+        api.namespaces.insert(
+            module.clone(),
+            NamespaceIr {
+                module: module.clone(),
+                prefix: module.clone(),
+                types,
+                methods: Vec::new(),
+                events: Vec::new(),
+                event_enum: String::new(),
+            },
+        );
+        visible.insert(module.clone(), names_here);
+    }
+    LoweredBase {
+        api,
+        named,
+        taken,
+        visible,
+        diags,
+    }
+}
+
+/// Lowers the methods and events of `set` over its lowered base, then what depends on them:
+/// the namespace prefixes, the modules' event enums and the results' examples.
+pub(crate) fn lower_members(base: LoweredBase, set: &SpecSet) -> (Api, Vec<Diagnostic>) {
+    let LoweredBase {
+        mut api,
+        named,
+        mut taken,
+        visible,
+        mut diags,
+    } = base;
     // Every method's place, for `see_also` links.
     let all: BTreeMap<&str, names::MethodPlace> = set
         .methods
@@ -84,30 +149,8 @@ pub fn lower(set: &SpecSet) -> (Api, Vec<Diagnostic>) {
         })
         .collect();
     let prefixes = namespace_prefixes(set);
-    // Names taken in each namespace, with the file that took them.
-    let mut taken: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
-    // Named types visible in each module: the common ones, then the module's own.
-    let mut visible: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for (module, t) in &set.module_types {
-        let mut names_here = named.clone();
-        for k in t.value.types.keys() {
-            names_here.insert(k.clone(), format!("crate::{module}::{}", names::camel(k)));
-        }
-        let ns_taken = taken.entry(module.clone()).or_default();
-        let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
-        let prefix = namespace_prefix(module, &prefixes);
-        api.namespaces.insert(
-            module.clone(),
-            NamespaceIr {
-                module: module.clone(),
-                prefix,
-                types,
-                methods: Vec::new(),
-                events: Vec::new(),
-                event_enum: String::new(),
-            },
-        );
-        visible.insert(module.clone(), names_here);
+    for ns in api.namespaces.values_mut() {
+        ns.prefix = namespace_prefix(&ns.module, &prefixes);
     }
     for m in set.methods.values() {
         let module = all[m.value.method.as_str()].module.clone();

@@ -18,18 +18,17 @@ use std::path::Path;
 
 /// Checks the whole set; returns every problem found.
 pub fn validate(set: &SpecSet) -> Vec<Diagnostic> {
-    let mut v = Validator::new(set);
-    validate_with(&mut v, set);
+    let mut v = validate_base(set);
+    validate_members(&mut v, set);
     v.diags
 }
 
-/// Runs every check of `set` through `v`.
-fn validate_with(v: &mut Validator, set: &SpecSet) {
-    let modules: BTreeMap<String, BTreeSet<String>> = set
-        .module_types
-        .iter()
-        .map(|(m, t)| (m.clone(), t.value.types.keys().cloned().collect()))
-        .collect();
+/// The checks of everything but methods and events: scopes, system errors, common types and
+/// each module's named types (their fields and identifiers). What they find depends on
+/// nothing else, so the returned validator (its diagnostics and what it knows) can be kept
+/// and cloned to check members over this base ([`validate_members`]).
+pub(crate) fn validate_base(set: &SpecSet) -> Validator {
+    let mut v = Validator::new(set);
     if let Some(s) = &set.scopes {
         let wires: Vec<String> = s.value.scopes.keys().cloned().collect();
         v.scope_idents(&s.path, &wires);
@@ -51,6 +50,30 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
             v.named_type_idents(&types.path, name, &t.fields);
         }
     }
+    for (module, types) in &set.module_types {
+        v.local_types = v.module_types.get(module).cloned().unwrap_or_default();
+        for (name, t) in &types.value.types {
+            if BUILTIN_TYPES.contains(&name.as_str()) || v.named_types.contains(name) {
+                v.push(
+                    Diagnostic::new(
+                        &types.path,
+                        format!("types.{name}"),
+                        "a module type cannot reuse a built-in or common type name",
+                    )
+                    .hint("pick another name"),
+                );
+            }
+            v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
+            v.named_type_idents(&types.path, name, &t.fields);
+        }
+    }
+    v
+}
+
+/// The checks of the methods and events of `set`, and those that depend on them (a module's
+/// types file needs a method or event in that module), through a validator that has checked
+/// the rest of `set` ([`validate_base`]).
+pub(crate) fn validate_members(v: &mut Validator, set: &SpecSet) {
     let namespaces: BTreeSet<String> = set
         .methods
         .values()
@@ -69,26 +92,11 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
                     .hint_if_none("name the file after a namespace module, e.g. imbot_v2.yaml"),
             );
         }
-        v.local_types = modules.get(module).cloned().unwrap_or_default();
-        for (name, t) in &types.value.types {
-            if BUILTIN_TYPES.contains(&name.as_str()) || v.named_types.contains(name) {
-                v.push(
-                    Diagnostic::new(
-                        &types.path,
-                        format!("types.{name}"),
-                        "a module type cannot reuse a built-in or common type name",
-                    )
-                    .hint("pick another name"),
-                );
-            }
-            v.fields(&types.path, &format!("types.{name}"), &t.fields, false);
-            v.named_type_idents(&types.path, name, &t.fields);
-        }
     }
     for m in set.methods.values() {
         let module =
             crate::names::method_place(&m.value.method, m.value.namespace.as_deref()).module;
-        v.local_types = modules.get(&module).cloned().unwrap_or_default();
+        v.local_types = v.module_types.get(&module).cloned().unwrap_or_default();
         v.method(&m.path, &m.value);
         if let Some(list) = &m.value.list {
             if let Err(problems) = crate::list_key::resolve(&m.value, list, set, &module) {
@@ -99,20 +107,29 @@ fn validate_with(v: &mut Validator, set: &SpecSet) {
         }
     }
     for e in set.events.values() {
-        v.local_types = modules.get(&e.value.namespace).cloned().unwrap_or_default();
+        v.local_types = v
+            .module_types
+            .get(&e.value.namespace)
+            .cloned()
+            .unwrap_or_default();
         v.event(&e.path, &e.value);
     }
 }
 
-struct Validator {
+/// What the checks know of a spec (its scopes and type names) and what they found so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Validator {
     scopes: BTreeSet<String>,
     named_types: BTreeSet<String>,
+    /// The named types of each module with a types file, by module.
+    module_types: BTreeMap<String, BTreeSet<String>>,
     /// Named types of the module being checked (`types/<module>.yaml`).
     local_types: BTreeSet<String>,
     /// Every generated type name met by the identifier checks (for the test that keeps them
     /// in step with the lowering).
     emitted_types: BTreeSet<String>,
-    diags: Vec<Diagnostic>,
+    /// The problems found.
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 impl Validator {
@@ -129,6 +146,11 @@ impl Validator {
                 .as_ref()
                 .map(|t| t.value.types.keys().cloned().collect())
                 .unwrap_or_default(),
+            module_types: set
+                .module_types
+                .iter()
+                .map(|(m, t)| (m.clone(), t.value.types.keys().cloned().collect()))
+                .collect(),
             local_types: BTreeSet::new(),
             emitted_types: BTreeSet::new(),
             diags: Vec::new(),
@@ -663,8 +685,8 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let (set, diags) = crate::load::load_dir(&root);
         assert!(diags.is_empty());
-        let mut v = Validator::new(&set);
-        validate_with(&mut v, &set);
+        let mut v = validate_base(&set);
+        validate_members(&mut v, &set);
         let (api, diags) = crate::lower::lower(&set);
         assert!(diags.is_empty());
         let defs = |t: &crate::ir::TypeDef| match t {

@@ -8,7 +8,7 @@
 
 use bitrix_api::{imbot_v2, imconnector, imopenlines, Method};
 use bitrix_codegen::load::SpecSet;
-use bitrix_codegen::Generator;
+use bitrix_codegen::{CheckedBase, Generator};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -35,15 +35,24 @@ const SHARED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The named types of each module, added when the fuzzed method is in that module (a types
-/// file of a module without methods is itself an error).
+/// The named types of each module (every file of `spec/types/`, in name order), added when
+/// the fuzzed method is in that module (a types file of a module without methods is itself an
+/// error).
 const MODULE_TYPES: &[(&str, &str)] = &[
+    ("event", include_str!("../../spec/types/event.yaml")),
+    ("im", include_str!("../../spec/types/im.yaml")),
+    ("im_v2", include_str!("../../spec/types/im_v2.yaml")),
     ("imbot", include_str!("../../spec/types/imbot.yaml")),
     ("imbot_v2", include_str!("../../spec/types/imbot_v2.yaml")),
+    (
+        "imconnector",
+        include_str!("../../spec/types/imconnector.yaml"),
+    ),
     (
         "imopenlines",
         include_str!("../../spec/types/imopenlines.yaml"),
     ),
+    ("user", include_str!("../../spec/types/user.yaml")),
 ];
 
 /// The namespace module of a method, by the rule of `docs/spec-format.md` (first segment,
@@ -81,37 +90,40 @@ fn spec_path(text: &str) -> (String, &str) {
 /// The spec directory name the harness checks under (diagnostics name it).
 const SPEC_DIR: &str = "spec";
 
-/// The shared files, loaded once per process, and the same with each module's named types:
-/// key `""` holds only [`SHARED`], key `imbot` adds `types/imbot.yaml`, and so on. Parsing
-/// them was most of an execution's time.
-fn bases() -> &'static BTreeMap<&'static str, SpecSet> {
-    static BASES: OnceLock<BTreeMap<&'static str, SpecSet>> = OnceLock::new();
+/// The shared files, loaded and checked once per process ([`CheckedBase`]), and the same
+/// with each module's named types: key `""` holds only [`SHARED`], key `imbot` adds
+/// `types/imbot.yaml`, and so on. Parsing, validating and lowering them was most of an
+/// execution's time.
+fn bases() -> &'static BTreeMap<&'static str, CheckedBase> {
+    static BASES: OnceLock<BTreeMap<&'static str, CheckedBase>> = OnceLock::new();
     BASES.get_or_init(|| {
         let generator = Generator::new(SPEC_DIR);
         let (shared, diags) = generator.load_over(SpecSet::default(), SHARED.iter().copied());
         assert!(diags.is_empty(), "the shared spec files load: {diags:?}");
-        let mut bases = BTreeMap::from([("", shared.clone())]);
+        let mut bases = BTreeMap::new();
         for (module, text) in MODULE_TYPES {
             let path = format!("types/{module}.yaml");
             let (set, diags) = generator.load_over(shared.clone(), [(path, *text)]);
             assert!(diags.is_empty(), "types/{module}.yaml loads: {diags:?}");
-            bases.insert(module, set);
+            bases.insert(*module, CheckedBase::new(set));
         }
+        bases.insert("", CheckedBase::new(shared));
         bases
     })
 }
 
 /// Target `spec_file`: one spec file, given as text, checked with the real shared files
-/// (loaded once per process) through [`Generator::load_over`] and
-/// [`Generator::check_loaded`], as [`Generator::check_sources`] checks a directory. The
-/// checker must never panic, and what the file feeds (its method, or the shared items) must
-/// render into Rust that parses whenever the checker accepts it.
+/// (loaded and checked once per process) through [`Generator::check_over`], which gives what
+/// [`Generator::load_over`] and [`Generator::check_loaded`] give, as
+/// [`Generator::check_sources`] checks a directory (a shared file, `#@ <path>`, gets that full
+/// check). The checker must never panic, and what the file feeds (its method, or the shared
+/// items) must render into Rust that parses whenever the checker accepts it.
 pub fn spec_file(data: &[u8]) {
     let _ = spec_file_laps(data, &mut |_| {});
 }
 
-/// [`spec_file`], calling `lap` with the name of each phase as it ends (`load`, `check`,
-/// `render`), for the timing loop `tests/tests/fuzz_speed.rs`; tells whether the checker
+/// [`spec_file`], calling `lap` with the name of each phase as it ends (`check`, which
+/// loads the file too, and `render`), for the timing loop `tests/tests/fuzz_speed.rs`; tells whether the checker
 /// accepted the file.
 pub fn spec_file_laps(data: &[u8], lap: &mut dyn FnMut(&'static str)) -> bool {
     let text = String::from_utf8_lossy(data);
@@ -121,11 +133,9 @@ pub fn spec_file_laps(data: &[u8], lap: &mut dyn FnMut(&'static str)) -> bool {
         .and_then(|p| p.strip_suffix(".yaml"));
     let module = method.map(module_of).unwrap_or_default();
     let bases = bases();
-    let base = bases.get(module.as_str()).unwrap_or(&bases[""]).clone();
+    let base = bases.get(module.as_str()).unwrap_or(&bases[""]);
     let generator = Generator::new(SPEC_DIR);
-    let loaded = generator.load_over(base, [(path.as_str(), body)]);
-    lap("load");
-    let checked = Generator::check_loaded(loaded);
+    let checked = generator.check_over(base, [(path.as_str(), body)]);
     lap("check");
     let Ok(api) = checked else {
         return false;
@@ -226,6 +236,23 @@ mod tests {
         assert_eq!(spec_path("#@ scopes.yaml\nscopes: {}").0, "scopes.yaml");
         assert_eq!(spec_path("method: a.b\n").0, "methods/a.b.yaml");
         assert_eq!(spec_path("method: ../x\n").0, "methods/x.yaml");
+    }
+
+    /// Every module's types file is in [`MODULE_TYPES`], so a fuzzed method of any module is
+    /// checked beside its named types.
+    #[test]
+    fn every_module_types_file_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/types");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().ok()?;
+                Some(name.strip_suffix(".yaml")?.to_string())
+            })
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = MODULE_TYPES.iter().map(|(m, _)| m.to_string()).collect();
+        assert_eq!(on_disk, listed);
     }
 
     /// Real method files pass the whole check (so the render step is reached), in every
