@@ -1,10 +1,13 @@
 //! The request-rate gate: a leaky bucket mirroring the portal's.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use super::schedule::{Schedule, HISTORY_CAP};
 
 /// The future returned by [`RequestBucket::acquire`]: it resolves with how long it waited.
 pub type Wait<'a> = Pin<Box<dyn Future<Output = Duration> + Send + 'a>>;
@@ -19,6 +22,12 @@ pub trait RequestBucket: Send + Sync + fmt::Debug {
     /// The portal refused a request with `QUERY_LIMIT_EXCEEDED`: its counter is full (another
     /// program may be using the same portal), so the gate should consider itself full too.
     fn refused(&self);
+    /// A request the gate let through was answered (or failed) `round_trip` after the gate
+    /// let it go. The request reached the portal within that time, so a gate may bound its
+    /// allowance for delivery jitter by it (as [`LeakyBucket`] does). The default ignores it.
+    fn answered(&self, round_trip: Duration) {
+        let _ = round_trip;
+    }
 }
 
 /// The parameters of the portal's leaky bucket: every request adds one to a counter, the
@@ -159,27 +168,68 @@ impl RateLimit {
     }
 }
 
-/// A client-side leaky bucket. It drains continuously and lets its count reach
-/// [`RateLimit::ceiling`]: the portal's threshold less one drain step plus one request (the
-/// portal drains in steps whose phase the client cannot see) and less the drain of
-/// [`RateLimit::jitter`] (requests reach the portal in bunches).
-/// [`RequestBucket::acquire`] reserves the next free slot under a lock and sleeps exactly
-/// until it: no polling, and callers are served in the order they arrived.
+/// Round trips a [`LeakyBucket`] remembers for its jitter allowance.
+pub(crate) const ROUND_TRIPS: usize = 32;
+
+/// The client-side bucket of one client (shared by its clones and batches): it keeps the
+/// history of its recent sends and admits each request at the earliest moment the portal
+/// cannot refuse it, whatever the phase of the portal's drain steps and however delivery
+/// delays of up to the jitter allowance fall.
+///
+/// A schedule of sends is never refused exactly when every span of sends `w` long holds at
+/// most `burst + drain·⌊max(0, w − J)/period⌋` requests (J the jitter allowance). The bucket
+/// checks every span that ends at the new request against its history, so a busy spell goes
+/// as fast as that allows: `burst` requests at once, then `drain` at once every `period`,
+/// the first of those `period + J` after the spell began. B requests (B > `burst`) take
+/// `⌈(B − burst)/drain⌉·period + J`: the least time of any client that cannot see when the
+/// portal's steps fall. The history is bounded: drained entries are dropped, and past 512
+/// entries the oldest half is folded into one summary (which may cost one period, once per
+/// busy spell).
+///
+/// **The jitter allowance** J is [`RateLimit::jitter`] until answers have been seen, then the
+/// smaller of it and the longest round trip among the last 32 answers
+/// ([`RequestBucket::answered`], which [`crate::Client`] calls after every request). A request
+/// reaches the portal after it was sent and before its answer comes back, so its delivery
+/// delay is at most its round trip, and delays differ by at most the longest round trip.
+/// The limit: a request held up longer than every recent round trip (a network stall) can
+/// still arrive bunched with later ones and be refused; a refusal is repeated safely (the
+/// call was not run) and [`RequestBucket::refused`] makes the bucket count the portal's
+/// counter as full from that moment.
+///
+/// [`RequestBucket::acquire`] admits the request under a lock and sleeps exactly until its
+/// slot: no polling, and callers are served in the order they arrived. The shared
+/// cross-process bucket of `bitrix-app` keeps one level instead (see [`RateLimit::ceiling`]).
 #[derive(Debug)]
 pub struct LeakyBucket {
     limit: RateLimit,
-    /// The time origin of its levels.
+    /// The time origin of its history.
     origin: Instant,
-    state: Mutex<Level>,
+    state: Mutex<State>,
+}
+
+/// What a [`LeakyBucket`] remembers.
+#[derive(Debug)]
+struct State {
+    schedule: Schedule,
+    /// The round trips of the last [`ROUND_TRIPS`] answers, oldest first.
+    round_trips: VecDeque<Duration>,
 }
 
 impl LeakyBucket {
     /// An empty bucket for `limit`.
     pub fn new(limit: RateLimit) -> Self {
+        Self::with_history(limit, HISTORY_CAP)
+    }
+
+    /// An empty bucket keeping at most `cap` entries of history.
+    pub(crate) fn with_history(limit: RateLimit, cap: usize) -> Self {
         LeakyBucket {
             limit,
             origin: Instant::now(),
-            state: Mutex::new(Level::default()),
+            state: Mutex::new(State {
+                schedule: Schedule::new(limit, cap),
+                round_trips: VecDeque::with_capacity(ROUND_TRIPS),
+            }),
         }
     }
 
@@ -188,22 +238,48 @@ impl LeakyBucket {
         self.limit
     }
 
-    /// Counts one request at `now` and returns how long to wait before sending it.
-    fn reserve_at(&self, now: Instant) -> Duration {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let (level, wait) = self
-            .limit
-            .reserve(*s, now.saturating_duration_since(self.origin));
-        *s = level;
-        wait
+    /// The delivery jitter it allows for now: [`RateLimit::jitter`], or the longest of the
+    /// last 32 round trips if that is shorter.
+    pub fn jitter_allowance(&self) -> Duration {
+        self.lock().jitter(self.limit)
     }
 
-    /// Treats the bucket as full at `now` (requests already reserved keep their places).
-    fn refused_at(&self, now: Instant) {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        *s = self
-            .limit
-            .fill(*s, now.saturating_duration_since(self.origin));
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Admits one request at `now` and returns how long to wait before sending it.
+    pub(crate) fn reserve_at(&self, now: Instant) -> Duration {
+        let now = now.saturating_duration_since(self.origin);
+        let mut s = self.lock();
+        let jitter = s.jitter(self.limit);
+        s.schedule.admit(now, jitter).saturating_sub(now)
+    }
+
+    /// Counts the portal's counter as full at `now` (requests already admitted keep their
+    /// places).
+    pub(crate) fn refused_at(&self, now: Instant) {
+        let now = now.saturating_duration_since(self.origin);
+        self.lock().schedule.refused(now);
+    }
+
+    /// Remembers one round trip.
+    pub(crate) fn answered_in(&self, round_trip: Duration) {
+        let mut s = self.lock();
+        if s.round_trips.len() >= ROUND_TRIPS {
+            s.round_trips.pop_front();
+        }
+        s.round_trips.push_back(round_trip);
+    }
+}
+
+impl State {
+    /// The jitter allowance: the configured one, or the longest recent round trip if shorter.
+    fn jitter(&self, limit: RateLimit) -> Duration {
+        match self.round_trips.iter().max() {
+            Some(&longest) => longest.min(limit.jitter),
+            None => limit.jitter,
+        }
     }
 }
 
@@ -221,17 +297,41 @@ impl RequestBucket for LeakyBucket {
     fn refused(&self) {
         self.refused_at(Instant::now());
     }
+
+    fn answered(&self, round_trip: Duration) {
+        self.answered_in(round_trip);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The send times (ns after the first) of `n` requests all asked for at once.
-    fn schedule(limit: RateLimit, n: usize) -> Vec<u128> {
-        let b = LeakyBucket::new(limit);
-        let t0 = b.origin;
-        (0..n).map(|_| b.reserve_at(t0).as_nanos()).collect()
+    const MS: Duration = Duration::from_millis(1);
+
+    /// The send times (ns after the first) of `n` requests all asked for at once, paced by
+    /// the one-level arithmetic of [`RateLimit::reserve`] (the shared cross-process bucket).
+    fn level_schedule(limit: RateLimit, n: usize) -> Vec<u128> {
+        let mut level = Level::default();
+        (0..n)
+            .map(|_| {
+                let (next, wait) = limit.reserve(level, Duration::ZERO);
+                level = next;
+                wait.as_nanos()
+            })
+            .collect()
+    }
+
+    /// The same paced by a send history keeping `cap` entries, allowing `jitter`.
+    fn history_schedule(limit: RateLimit, jitter: Duration, cap: usize, n: usize) -> Vec<u128> {
+        let mut h = Schedule::new(limit, cap);
+        (0..n)
+            .map(|_| {
+                let at = h.admit(Duration::ZERO, jitter);
+                assert!(h.len() <= cap.max(4) + 1, "{} entries kept", h.len());
+                at.as_nanos()
+            })
+            .collect()
     }
 
     /// Requests the portal's bucket as the docs describe it refuses: `drain` comes off the
@@ -256,15 +356,17 @@ mod tests {
         refused
     }
 
-    /// The most refusals by the portal `portal` of `schedule(client, n)` over the step phases
-    /// and over delivery delays of up to `portal.jitter` that squeeze the requests sent from
-    /// each request on into the shortest span (delayed to that request's send time + jitter,
-    /// later ones on time).
-    fn worst_refusals(client: RateLimit, portal: RateLimit, n: usize) -> usize {
-        let sends = schedule(client, n);
+    /// The most refusals by the portal `portal` of the send times `sends` (in order) over the
+    /// step phases and over delivery delays of up to `portal.jitter` that squeeze the requests
+    /// sent from each request on into the shortest span (delayed to that request's send time
+    /// + jitter, later ones on time).
+    fn worst_refusals(sends: &[u128], portal: RateLimit) -> usize {
         let (period, jitter) = (portal.period.as_nanos(), portal.jitter.as_nanos());
         let mut worst = 0;
-        for k in 0..n {
+        for k in 0..sends.len() {
+            if k > 0 && sends[k] == sends[k - 1] {
+                continue; // The same squeeze as for the first send at that instant.
+            }
             let arrivals: Vec<u128> = sends
                 .iter()
                 .enumerate()
@@ -285,19 +387,48 @@ mod tests {
         worst
     }
 
-    #[test]
-    fn the_ceiling_is_never_refused_and_is_the_highest_such() {
-        let limits = [
+    /// Spans of sends (in order) holding more than `burst + drain·⌊max(0, w − jitter)/period⌋`
+    /// requests: the condition [`worst_refusals`] plays out, checked directly, for schedules
+    /// too long to play.
+    fn crowded_spans(sends: &[u128], limit: RateLimit, jitter: Duration) -> usize {
+        let (p, j) = (limit.period.as_nanos(), jitter.as_nanos());
+        let (x, y) = (u128::from(limit.burst), u128::from(limit.drain));
+        let mut crowded = 0;
+        for i in 0..sends.len() {
+            if i > 0 && sends[i] == sends[i - 1] {
+                continue;
+            }
+            for (j_idx, &end) in sends.iter().enumerate().skip(i) {
+                let n = (j_idx - i + 1) as u128;
+                let steps = (end - sends[i]).saturating_sub(j) / p;
+                if n > x + y * steps {
+                    crowded += 1;
+                }
+            }
+        }
+        crowded
+    }
+
+    fn limits() -> [RateLimit; 4] {
+        [
             RateLimit::standard(),
             RateLimit::enterprise(),
             RateLimit::standard().with_jitter(Duration::ZERO),
             RateLimit::standard()
                 .with_period(Duration::from_millis(100))
-                .with_jitter(Duration::from_millis(200)),
-        ];
-        for limit in limits {
+                .with_jitter(Duration::from_millis(230)),
+        ]
+    }
+
+    #[test]
+    fn the_ceiling_is_never_refused_and_is_the_highest_such() {
+        for limit in limits() {
             let n = limit.burst as usize + 6 * limit.drain as usize;
-            assert_eq!(worst_refusals(limit, limit, n), 0, "{limit:?}");
+            assert_eq!(
+                worst_refusals(&level_schedule(limit, n), limit),
+                0,
+                "{limit:?}"
+            );
             // A client that allows for 40 ms less jitter than there is, or (without jitter)
             // one more request, may be refused.
             let bolder = if limit.jitter.is_zero() {
@@ -306,10 +437,203 @@ mod tests {
                     ..limit
                 }
             } else {
-                limit.with_jitter(limit.jitter - Duration::from_millis(40))
+                limit.with_jitter(limit.jitter - 40 * MS)
             };
-            assert!(worst_refusals(bolder, limit, n) > 0, "{bolder:?}");
+            let sends = level_schedule(bolder, n);
+            assert!(worst_refusals(&sends, limit) > 0, "{bolder:?}");
         }
+    }
+
+    /// `⌈(n − X)/Y⌉·P + J`: the earliest the last of `n` requests can go.
+    fn floor_plus_jitter(limit: RateLimit, jitter: Duration, n: usize) -> u128 {
+        let over = (n as u128).saturating_sub(u128::from(limit.burst));
+        over.div_ceil(u128::from(limit.drain)) * limit.period.as_nanos() + jitter.as_nanos()
+    }
+
+    #[test]
+    fn the_history_is_never_refused_and_reaches_the_floor_plus_jitter() {
+        for limit in limits() {
+            for extra in [0, 1] {
+                let n = limit.burst as usize + 6 * limit.drain as usize + extra;
+                let sends = history_schedule(limit, limit.jitter, HISTORY_CAP, n);
+                assert_eq!(worst_refusals(&sends, limit), 0, "{limit:?}, {n}");
+                assert_eq!(crowded_spans(&sends, limit, limit.jitter), 0);
+                let last = *sends.last().unwrap();
+                assert_eq!(last, floor_plus_jitter(limit, limit.jitter, n), "{limit:?}");
+                // The burst at once, then `drain` at once every period from P + J on.
+                let x = limit.burst as usize;
+                assert!(sends[..x].iter().all(|&s| s == 0));
+                let first = (limit.period + limit.jitter).as_nanos();
+                assert!(sends[x..x + limit.drain as usize]
+                    .iter()
+                    .all(|&s| s == first));
+            }
+        }
+    }
+
+    #[test]
+    fn a_looser_history_rule_is_refused() {
+        for limit in limits() {
+            let n = limit.burst as usize + 6 * limit.drain as usize;
+            // 40 ms less jitter than there is, or (without jitter) one more request.
+            let sends = if limit.jitter.is_zero() {
+                let bolder = RateLimit {
+                    burst: limit.burst + 1,
+                    ..limit
+                };
+                history_schedule(bolder, Duration::ZERO, HISTORY_CAP, n)
+            } else {
+                history_schedule(limit, limit.jitter - 40 * MS, HISTORY_CAP, n)
+            };
+            assert!(worst_refusals(&sends, limit) > 0, "{limit:?}");
+            assert!(crowded_spans(&sends, limit, limit.jitter) > 0, "{limit:?}");
+        }
+    }
+
+    #[test]
+    fn folding_keeps_a_long_full_rate_spell_never_refused_and_bounded() {
+        for limit in limits() {
+            // Played out in full, with a fold every few steps.
+            let n = limit.burst as usize + 40 * limit.drain as usize;
+            let sends = history_schedule(limit, limit.jitter, 6, n);
+            assert_eq!(worst_refusals(&sends, limit), 0, "{limit:?}");
+            // Thousands of sends, checked span by span.
+            let n = 4_000;
+            let sends = history_schedule(limit, limit.jitter, 8, n);
+            assert_eq!(crowded_spans(&sends, limit, limit.jitter), 0, "{limit:?}");
+            // The allowance equal to the configured jitter: the folds cost nothing.
+            assert_eq!(
+                *sends.last().unwrap(),
+                floor_plus_jitter(limit, limit.jitter, n)
+            );
+            // A smaller allowance (from round trips): the folds assume the configured jitter
+            // for what they sum up, which costs ⌈(J − allowance)/P⌉ periods once in the whole
+            // spell (one period on a portal, where J ≤ P), however many folds follow.
+            let small = 10 * MS;
+            let sends = history_schedule(limit, small, 8, n);
+            assert_eq!(crowded_spans(&sends, limit, small), 0, "{limit:?}");
+            let (last, best) = (*sends.last().unwrap(), floor_plus_jitter(limit, small, n));
+            let p = limit.period.as_nanos();
+            let cost = limit.jitter.saturating_sub(small).as_nanos().div_ceil(p) * p;
+            assert!(last >= best && last <= best + cost, "{limit:?}");
+            if limit.jitter <= limit.period {
+                assert!(last <= best + p);
+            }
+        }
+    }
+
+    /// A deterministic pseudo-random sequence (a linear congruential generator).
+    fn lcg(seed: &mut u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *seed >> 33
+    }
+
+    #[test]
+    fn requests_asked_for_at_random_times_are_never_crowded() {
+        for limit in limits() {
+            for (seed, cap) in [(1u64, 4usize), (2, 6), (3, 16), (4, HISTORY_CAP)] {
+                let mut seed = seed;
+                let mut h = Schedule::new(limit, cap);
+                let (mut now, mut sends) = (Duration::ZERO, Vec::new());
+                let period_ms = limit.period.as_millis() as u64;
+                for _ in 0..3_000 {
+                    // Mostly bursts, sometimes a pause of up to three periods.
+                    let pause = match lcg(&mut seed) % 10 {
+                        0 => lcg(&mut seed) % (3 * period_ms + 1),
+                        1..=3 => lcg(&mut seed) % 50,
+                        _ => 0,
+                    };
+                    now +=
+                        Duration::from_millis(pause) + Duration::from_nanos(lcg(&mut seed) % 1_000);
+                    let at = h.admit(now, limit.jitter);
+                    assert!(at >= now && h.len() <= cap.max(4) + 1);
+                    sends.push(at.as_nanos());
+                }
+                assert_eq!(
+                    crowded_spans(&sends, limit, limit.jitter),
+                    0,
+                    "{limit:?} {cap}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn drained_entries_are_dropped() {
+        let limit = RateLimit::standard();
+        let mut h = Schedule::new(limit, HISTORY_CAP);
+        for i in 0..20u64 {
+            h.admit(Duration::from_millis(10 * i), limit.jitter);
+        }
+        assert_eq!(h.len(), 20);
+        // 20 requests drain in 10 periods; after those plus the jitter only the new one stays.
+        h.admit(Duration::from_millis(190 + 10_500), limit.jitter);
+        assert_eq!(h.len(), 1);
+    }
+
+    #[test]
+    fn a_burst_then_the_drain_rate() {
+        let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
+        let t0 = b.origin;
+        // All five at once, then two at a time every second.
+        for _ in 0..5 {
+            assert_eq!(b.reserve_at(t0), Duration::ZERO);
+        }
+        let w: Vec<u128> = (0..5).map(|_| b.reserve_at(t0).as_millis()).collect();
+        assert_eq!(w, vec![1000, 1000, 2000, 2000, 3000]);
+        // After everything drained, a burst is allowed again.
+        assert_eq!(b.reserve_at(t0 + Duration::from_secs(10)), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_refusal_counts_the_portal_full_and_keeps_admitted_places() {
+        let b = LeakyBucket::new(RateLimit::new(50, 2));
+        let t0 = b.origin;
+        assert_eq!(b.reserve_at(t0), Duration::ZERO);
+        // Refused, answered 100 ms later: the counter was full then. The next two go one
+        // period after that, then two a period.
+        let t1 = t0 + 100 * MS;
+        b.refused_at(t1);
+        let w: Vec<u128> = (0..3).map(|_| b.reserve_at(t1).as_millis()).collect();
+        assert_eq!(w, vec![1000, 1000, 2000]);
+        // Another refusal while those three wait (at 1.1 s, 1.1 s and 2.1 s): they keep their
+        // places and count after it.
+        let t2 = t0 + 500 * MS;
+        b.refused_at(t2);
+        let w: Vec<u128> = (0..2).map(|_| b.reserve_at(t2).as_millis()).collect();
+        assert_eq!(w, vec![2000, 3000]);
+    }
+
+    #[test]
+    fn the_jitter_allowance_follows_the_longest_recent_round_trip() {
+        let b = LeakyBucket::new(RateLimit::standard());
+        assert_eq!(
+            b.jitter_allowance(),
+            500 * MS,
+            "the configured one before any answer"
+        );
+        b.answered(700 * MS);
+        assert_eq!(
+            b.jitter_allowance(),
+            500 * MS,
+            "never above the configured one"
+        );
+        for _ in 0..ROUND_TRIPS {
+            b.answered(20 * MS);
+        }
+        assert_eq!(
+            b.jitter_allowance(),
+            20 * MS,
+            "the long one is {ROUND_TRIPS} answers old"
+        );
+        b.answered(35 * MS);
+        assert_eq!(b.jitter_allowance(), 35 * MS);
+        // 60 requests at once: the last goes at the floor plus the allowance.
+        let t0 = b.origin;
+        let last = (0..60).map(|_| b.reserve_at(t0)).last().unwrap();
+        assert_eq!(last, Duration::from_secs(5) + 35 * MS);
     }
 
     #[test]
@@ -330,30 +654,6 @@ mod tests {
             .with_jitter(Duration::from_millis(230));
         assert!((scaled.ceiling() - 44.4).abs() < 1e-9, "50 - 1 - 20 x 0.23");
         assert_eq!(RateLimit::new(3, 2).with_jitter(half).ceiling(), 1.0);
-    }
-
-    #[test]
-    fn a_burst_then_the_drain_rate() {
-        let b = LeakyBucket::new(RateLimit::new(5, 2).with_jitter(Duration::ZERO));
-        let t0 = b.origin;
-        // Ceiling 5 - (2 - 1) = 4: four go at once, then one every half second.
-        for _ in 0..4 {
-            assert_eq!(b.reserve_at(t0), Duration::ZERO);
-        }
-        let w: Vec<u128> = (0..3).map(|_| b.reserve_at(t0).as_millis()).collect();
-        assert_eq!(w, vec![500, 1000, 1500]);
-        // After everything drained, a burst is allowed again.
-        assert_eq!(b.reserve_at(t0 + Duration::from_secs(10)), Duration::ZERO);
-    }
-
-    #[test]
-    fn a_refusal_fills_the_bucket() {
-        let b = LeakyBucket::new(RateLimit::new(50, 2));
-        assert_eq!(b.limit.ceiling(), 48.0);
-        let t0 = b.origin;
-        assert_eq!(b.reserve_at(t0), Duration::ZERO);
-        b.refused_at(t0);
-        assert_eq!(b.reserve_at(t0).as_millis(), 500);
     }
 
     #[test]
