@@ -442,9 +442,9 @@ impl Client {
             let let_go = self.pace(method).await;
             let result = self.attempt(method, &params, &span).await;
             if let (Some(b), Some(at)) = (&limits.bucket, let_go) {
-                // Measured from when the bucket let the request go: a late wake-up before
-                // sending counts as delay too.
-                b.answered(at.elapsed());
+                // From when the bucket let the request go: a late wake-up before sending
+                // counts as delay too.
+                b.answered(at, at.elapsed());
             }
             let pause = match &result {
                 Ok(r) => {
@@ -537,12 +537,12 @@ impl Client {
         }
         let b = limits.bucket.as_ref()?;
         let asked = Instant::now();
-        let waited = b.acquire().await;
+        let waited = b.acquire_at(asked).await;
         if !waited.is_zero() {
             tracing::trace!(wait_ms = waited.as_millis() as u64, "paced by the bucket");
         }
         limits.stats.waited(waited);
-        // The slot the bucket gave (no later than the moment it counted the request).
+        // The slot the bucket gave, which names the request to it.
         Some(asked.checked_add(waited).unwrap_or(asked))
     }
 

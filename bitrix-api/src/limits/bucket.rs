@@ -1,6 +1,5 @@
 //! The request-rate gate: a leaky bucket mirroring the portal's.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,11 +21,20 @@ pub trait RequestBucket: Send + Sync + fmt::Debug {
     /// The portal refused a request with `QUERY_LIMIT_EXCEEDED`: its counter is full (another
     /// program may be using the same portal), so the gate should consider itself full too.
     fn refused(&self);
-    /// A request the gate let through was answered (or failed) `round_trip` after the gate
-    /// let it go. The request reached the portal within that time, so a gate may bound its
-    /// allowance for delivery jitter by it (as [`LeakyBucket`] does). The default ignores it.
-    fn answered(&self, round_trip: Duration) {
-        let _ = round_trip;
+    /// Like [`acquire`](Self::acquire) for a request that asked at `asked` (a moment just
+    /// passed): the gate lets it go at `asked` plus the wait the future resolves with, which
+    /// names the request in [`answered`](Self::answered). [`crate::Client`] calls this one.
+    /// The default calls `acquire`.
+    fn acquire_at(&self, asked: Instant) -> Wait<'_> {
+        let _ = asked;
+        self.acquire()
+    }
+    /// The request let go at `let_go` (as [`acquire_at`](Self::acquire_at) named it) was
+    /// answered, or failed, `round_trip` later. It reached the portal within that time, so a
+    /// gate may narrow its allowance for that request's delivery delay (as [`LeakyBucket`]
+    /// does). The default ignores it.
+    fn answered(&self, let_go: Instant, round_trip: Duration) {
+        let _ = (let_go, round_trip);
     }
 }
 
@@ -168,51 +176,44 @@ impl RateLimit {
     }
 }
 
-/// Round trips a [`LeakyBucket`] remembers for its jitter allowance.
-pub(crate) const ROUND_TRIPS: usize = 32;
-
 /// The client-side bucket of one client (shared by its clones and batches): it keeps the
 /// history of its recent sends and admits each request at the earliest moment the portal
 /// cannot refuse it, whatever the phase of the portal's drain steps and however delivery
-/// delays of up to the jitter allowance fall.
+/// delays within the allowance fall.
 ///
 /// A schedule of sends is never refused exactly when every span of sends `w` long holds at
-/// most `burst + drain·⌊max(0, w − J)/period⌋` requests (J the jitter allowance). The bucket
-/// checks every span that ends at the new request against its history, so a busy spell goes
-/// as fast as that allows: `burst` requests at once, then `drain` at once every `period`,
-/// the first of those `period + J` after the spell began. B requests (B > `burst`) take
-/// `⌈(B − burst)/drain⌉·period + J`: the least time of any client that cannot see when the
-/// portal's steps fall. The history is bounded: drained entries are dropped, and past 512
-/// entries the oldest half is folded into one summary (which may cost one period, once per
-/// busy spell).
+/// most `burst + drain·⌊max(0, w − J)/period⌋` requests, J being how much later than the
+/// span's first request that request may reach the portal than the span's last one. The
+/// bucket checks every span that ends at the new request against its history, so a busy
+/// spell goes as fast as that allows: `burst` requests at once, then `drain` at once every
+/// `period`, the first of those `period + J` after the spell began. B requests
+/// (B > `burst`) take `⌈(B − burst)/drain⌉·period + J`: the least time of any client that
+/// cannot see when the portal's steps fall. The history is bounded: drained entries are
+/// dropped, and past 512 entries the oldest half is folded into one summary (lossless for a
+/// spell at full rate once its first requests are answered; otherwise it may cost
+/// `⌈J/period⌉` periods once per spell).
 ///
-/// **The jitter allowance** J is [`RateLimit::jitter`] until answers have been seen, then the
-/// smaller of it and the longest round trip among the last 32 answers
-/// ([`RequestBucket::answered`], which [`crate::Client`] calls after every request). A request
-/// reaches the portal after it was sent and before its answer comes back, so its delivery
-/// delay is at most its round trip, and delays differ by at most the longest round trip.
-/// The limit: a request held up longer than every recent round trip (a network stall) can
-/// still arrive bunched with later ones and be refused; a refusal is repeated safely (the
-/// call was not run) and [`RequestBucket::refused`] makes the bucket count the portal's
-/// counter as full from that moment.
+/// **The jitter allowance.** A request reaches the portal after it is sent and before its
+/// answer comes back, so its delivery delay is at most its round trip. The bucket takes J
+/// for the requests sent at one instant as the longest of their round trips once all are
+/// answered ([`RequestBucket::answered`], which [`crate::Client`] reports for every
+/// request), and [`RateLimit::jitter`] until then. Only the first requests of a busy spell
+/// bind the later ones, and they are answered long before, so over a fast network a spell
+/// costs its floor plus one round trip instead of the floor plus the configured jitter.
+/// The limit: a request still unanswered is assumed to reach the portal within
+/// [`RateLimit::jitter`], as before; if one takes longer (a stall), the portal may refuse
+/// a later request. A refusal is repeated safely (the call did not run), and
+/// [`RequestBucket::refused`] makes the bucket count the portal's counter as full from then.
 ///
 /// [`RequestBucket::acquire`] admits the request under a lock and sleeps exactly until its
-/// slot: no polling, and callers are served in the order they arrived. The shared
-/// cross-process bucket of `bitrix-app` keeps one level instead (see [`RateLimit::ceiling`]).
+/// slot: no polling, and callers are served in the order they arrived. The cross-process
+/// bucket of `bitrix-app` keeps one level instead (see [`RateLimit::ceiling`]).
 #[derive(Debug)]
 pub struct LeakyBucket {
     limit: RateLimit,
     /// The time origin of its history.
     origin: Instant,
-    state: Mutex<State>,
-}
-
-/// What a [`LeakyBucket`] remembers.
-#[derive(Debug)]
-struct State {
-    schedule: Schedule,
-    /// The round trips of the last [`ROUND_TRIPS`] answers, oldest first.
-    round_trips: VecDeque<Duration>,
+    state: Mutex<Schedule>,
 }
 
 impl LeakyBucket {
@@ -226,10 +227,7 @@ impl LeakyBucket {
         LeakyBucket {
             limit,
             origin: Instant::now(),
-            state: Mutex::new(State {
-                schedule: Schedule::new(limit, cap),
-                round_trips: VecDeque::with_capacity(ROUND_TRIPS),
-            }),
+            state: Mutex::new(Schedule::new(limit, cap)),
         }
     }
 
@@ -238,54 +236,31 @@ impl LeakyBucket {
         self.limit
     }
 
-    /// The delivery jitter it allows for now: [`RateLimit::jitter`], or the longest of the
-    /// last 32 round trips if that is shorter.
-    pub fn jitter_allowance(&self) -> Duration {
-        self.lock().jitter(self.limit)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Schedule> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Admits one request at `now` and returns how long to wait before sending it.
     pub(crate) fn reserve_at(&self, now: Instant) -> Duration {
         let now = now.saturating_duration_since(self.origin);
-        let mut s = self.lock();
-        let jitter = s.jitter(self.limit);
-        s.schedule.admit(now, jitter).saturating_sub(now)
+        self.lock().admit(now).saturating_sub(now)
     }
 
     /// Counts the portal's counter as full at `now` (requests already admitted keep their
     /// places).
     pub(crate) fn refused_at(&self, now: Instant) {
         let now = now.saturating_duration_since(self.origin);
-        self.lock().schedule.refused(now);
-    }
-
-    /// Remembers one round trip.
-    pub(crate) fn answered_in(&self, round_trip: Duration) {
-        let mut s = self.lock();
-        if s.round_trips.len() >= ROUND_TRIPS {
-            s.round_trips.pop_front();
-        }
-        s.round_trips.push_back(round_trip);
-    }
-}
-
-impl State {
-    /// The jitter allowance: the configured one, or the longest recent round trip if shorter.
-    fn jitter(&self, limit: RateLimit) -> Duration {
-        match self.round_trips.iter().max() {
-            Some(&longest) => longest.min(limit.jitter),
-            None => limit.jitter,
-        }
+        self.lock().refused(now);
     }
 }
 
 impl RequestBucket for LeakyBucket {
     fn acquire(&self) -> Wait<'_> {
-        let wait = self.reserve_at(Instant::now());
+        self.acquire_at(Instant::now())
+    }
+
+    fn acquire_at(&self, asked: Instant) -> Wait<'_> {
+        let wait = self.reserve_at(asked);
         Box::pin(async move {
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
@@ -298,8 +273,9 @@ impl RequestBucket for LeakyBucket {
         self.refused_at(Instant::now());
     }
 
-    fn answered(&self, round_trip: Duration) {
-        self.answered_in(round_trip);
+    fn answered(&self, let_go: Instant, round_trip: Duration) {
+        let at = let_go.saturating_duration_since(self.origin);
+        self.lock().answered(at, round_trip);
     }
 }
 
@@ -322,12 +298,21 @@ mod tests {
             .collect()
     }
 
-    /// The same paced by a send history keeping `cap` entries, allowing `jitter`.
-    fn history_schedule(limit: RateLimit, jitter: Duration, cap: usize, n: usize) -> Vec<u128> {
+    /// The same paced by a send history keeping `cap` entries; with `round_trip`, each
+    /// request is answered that long after it went, before the next one asks.
+    fn history_schedule(
+        limit: RateLimit,
+        round_trip: Option<Duration>,
+        cap: usize,
+        n: usize,
+    ) -> Vec<u128> {
         let mut h = Schedule::new(limit, cap);
         (0..n)
             .map(|_| {
-                let at = h.admit(Duration::ZERO, jitter);
+                let at = h.admit(Duration::ZERO);
+                if let Some(r) = round_trip {
+                    h.answered(at, r);
+                }
                 assert!(h.len() <= cap.max(4) + 1, "{} entries kept", h.len());
                 at.as_nanos()
             })
@@ -387,26 +372,38 @@ mod tests {
         worst
     }
 
-    /// Spans of sends (in order) holding more than `burst + drain·⌊max(0, w − jitter)/period⌋`
-    /// requests: the condition [`worst_refusals`] plays out, checked directly, for schedules
-    /// too long to play.
-    fn crowded_spans(sends: &[u128], limit: RateLimit, jitter: Duration) -> usize {
-        let (p, j) = (limit.period.as_nanos(), jitter.as_nanos());
+    /// Spans of sends (in order; each with the most it may be delayed) holding more than
+    /// `burst + drain·⌊max(0, w − D)/period⌋` requests, `D` the longest delay allowed to the
+    /// requests sent at the span's first instant: the condition [`worst_refusals`] plays out,
+    /// checked directly, for schedules too long to play.
+    fn crowded_spans(sends: &[(u128, u128)], limit: RateLimit) -> usize {
+        let p = limit.period.as_nanos();
         let (x, y) = (u128::from(limit.burst), u128::from(limit.drain));
         let mut crowded = 0;
         for i in 0..sends.len() {
-            if i > 0 && sends[i] == sends[i - 1] {
+            if i > 0 && sends[i].0 == sends[i - 1].0 {
                 continue;
             }
-            for (j_idx, &end) in sends.iter().enumerate().skip(i) {
-                let n = (j_idx - i + 1) as u128;
-                let steps = (end - sends[i]).saturating_sub(j) / p;
-                if n > x + y * steps {
+            let start = sends[i].0;
+            let delay = sends[i..]
+                .iter()
+                .take_while(|s| s.0 == start)
+                .map(|s| s.1)
+                .max()
+                .unwrap_or(0);
+            for (j, &(end, _)) in sends.iter().enumerate().skip(i) {
+                let n = (j - i + 1) as u128;
+                if n > x + y * ((end - start).saturating_sub(delay) / p) {
                     crowded += 1;
                 }
             }
         }
         crowded
+    }
+
+    /// `sends` each allowed `delay`.
+    fn delayed(sends: &[u128], delay: Duration) -> Vec<(u128, u128)> {
+        sends.iter().map(|&s| (s, delay.as_nanos())).collect()
     }
 
     fn limits() -> [RateLimit; 4] {
@@ -455,9 +452,10 @@ mod tests {
         for limit in limits() {
             for extra in [0, 1] {
                 let n = limit.burst as usize + 6 * limit.drain as usize + extra;
-                let sends = history_schedule(limit, limit.jitter, HISTORY_CAP, n);
+                // Unanswered requests: the configured jitter.
+                let sends = history_schedule(limit, None, HISTORY_CAP, n);
                 assert_eq!(worst_refusals(&sends, limit), 0, "{limit:?}, {n}");
-                assert_eq!(crowded_spans(&sends, limit, limit.jitter), 0);
+                assert_eq!(crowded_spans(&delayed(&sends, limit.jitter), limit), 0);
                 let last = *sends.last().unwrap();
                 assert_eq!(last, floor_plus_jitter(limit, limit.jitter, n), "{limit:?}");
                 // The burst at once, then `drain` at once every period from P + J on.
@@ -467,6 +465,12 @@ mod tests {
                 assert!(sends[x..x + limit.drain as usize]
                     .iter()
                     .all(|&s| s == first));
+                // Answered within 30 ms: the floor plus 30 ms, against a portal that delays
+                // requests by up to 30 ms.
+                let fast = limit.jitter.min(30 * MS);
+                let sends = history_schedule(limit, Some(fast), HISTORY_CAP, n);
+                assert_eq!(worst_refusals(&sends, limit.with_jitter(fast)), 0);
+                assert_eq!(*sends.last().unwrap(), floor_plus_jitter(limit, fast, n));
             }
         }
     }
@@ -475,18 +479,19 @@ mod tests {
     fn a_looser_history_rule_is_refused() {
         for limit in limits() {
             let n = limit.burst as usize + 6 * limit.drain as usize;
-            // 40 ms less jitter than there is, or (without jitter) one more request.
+            // Requests reported answered 40 ms sooner than the portal may delay them, or
+            // (without jitter) one request more.
             let sends = if limit.jitter.is_zero() {
                 let bolder = RateLimit {
                     burst: limit.burst + 1,
                     ..limit
                 };
-                history_schedule(bolder, Duration::ZERO, HISTORY_CAP, n)
+                history_schedule(bolder, None, HISTORY_CAP, n)
             } else {
-                history_schedule(limit, limit.jitter - 40 * MS, HISTORY_CAP, n)
+                history_schedule(limit, Some(limit.jitter - 40 * MS), HISTORY_CAP, n)
             };
             assert!(worst_refusals(&sends, limit) > 0, "{limit:?}");
-            assert!(crowded_spans(&sends, limit, limit.jitter) > 0, "{limit:?}");
+            assert!(crowded_spans(&delayed(&sends, limit.jitter), limit) > 0);
         }
     }
 
@@ -495,30 +500,41 @@ mod tests {
         for limit in limits() {
             // Played out in full, with a fold every few steps.
             let n = limit.burst as usize + 40 * limit.drain as usize;
-            let sends = history_schedule(limit, limit.jitter, 6, n);
+            let sends = history_schedule(limit, None, 6, n);
             assert_eq!(worst_refusals(&sends, limit), 0, "{limit:?}");
-            // Thousands of sends, checked span by span.
+            // Thousands of sends, checked span by span; the folds cost nothing.
             let n = 4_000;
-            let sends = history_schedule(limit, limit.jitter, 8, n);
-            assert_eq!(crowded_spans(&sends, limit, limit.jitter), 0, "{limit:?}");
-            // The allowance equal to the configured jitter: the folds cost nothing.
-            assert_eq!(
-                *sends.last().unwrap(),
-                floor_plus_jitter(limit, limit.jitter, n)
-            );
-            // A smaller allowance (from round trips): the folds assume the configured jitter
-            // for what they sum up, which costs ⌈(J − allowance)/P⌉ periods once in the whole
-            // spell (one period on a portal, where J ≤ P), however many folds follow.
-            let small = 10 * MS;
-            let sends = history_schedule(limit, small, 8, n);
-            assert_eq!(crowded_spans(&sends, limit, small), 0, "{limit:?}");
-            let (last, best) = (*sends.last().unwrap(), floor_plus_jitter(limit, small, n));
-            let p = limit.period.as_nanos();
-            let cost = limit.jitter.saturating_sub(small).as_nanos().div_ceil(p) * p;
-            assert!(last >= best && last <= best + cost, "{limit:?}");
-            if limit.jitter <= limit.period {
-                assert!(last <= best + p);
+            for round_trip in [None, Some(10 * MS)] {
+                let jitter = round_trip.unwrap_or(limit.jitter).min(limit.jitter);
+                let sends = history_schedule(limit, round_trip, 8, n);
+                let spans = crowded_spans(&delayed(&sends, jitter), limit);
+                assert_eq!(spans, 0, "{limit:?}");
+                assert_eq!(*sends.last().unwrap(), floor_plus_jitter(limit, jitter, n));
             }
+        }
+    }
+
+    #[test]
+    fn a_spell_that_folds_before_its_first_answers_loses_at_most_the_jitter_once() {
+        for limit in limits() {
+            let (n, fast) = (4_000, limit.jitter.min(10 * MS));
+            // The first requests are answered only after the first fold (which sums them up
+            // with the configured jitter), the later ones at once.
+            let mut h = Schedule::new(limit, 8);
+            let mut sends = Vec::new();
+            for i in 0..n {
+                let at = h.admit(Duration::ZERO);
+                if i >= limit.burst as usize + 20 * limit.drain as usize {
+                    h.answered(at, fast);
+                }
+                sends.push(at.as_nanos());
+            }
+            let spans = crowded_spans(&delayed(&sends, limit.jitter), limit);
+            assert_eq!(spans, 0, "{limit:?}");
+            let (last, best) = (*sends.last().unwrap(), floor_plus_jitter(limit, fast, n));
+            let p = limit.period.as_nanos();
+            let cost = (limit.jitter - fast).as_nanos().div_ceil(p) * p;
+            assert!(last >= best && last <= best + cost, "{limit:?}");
         }
     }
 
@@ -538,6 +554,7 @@ mod tests {
                 let mut h = Schedule::new(limit, cap);
                 let (mut now, mut sends) = (Duration::ZERO, Vec::new());
                 let period_ms = limit.period.as_millis() as u64;
+                let jitter_ns = limit.jitter.as_nanos() as u64;
                 for _ in 0..3_000 {
                     // Mostly bursts, sometimes a pause of up to three periods.
                     let pause = match lcg(&mut seed) % 10 {
@@ -547,15 +564,24 @@ mod tests {
                     };
                     now +=
                         Duration::from_millis(pause) + Duration::from_nanos(lcg(&mut seed) % 1_000);
-                    let at = h.admit(now, limit.jitter);
+                    let at = h.admit(now);
                     assert!(at >= now && h.len() <= cap.max(4) + 1);
-                    sends.push(at.as_nanos());
+                    // Most answered, after a random round trip; some never.
+                    let delay = match lcg(&mut seed) % 8 {
+                        0 => jitter_ns,
+                        _ => {
+                            let r = lcg(&mut seed) % (jitter_ns + 1);
+                            h.answered(at, Duration::from_nanos(r));
+                            r
+                        }
+                    };
+                    sends.push((at.as_nanos(), u128::from(delay)));
+                    // Now and then the portal refuses one.
+                    if lcg(&mut seed) % 500 == 0 {
+                        h.refused(now + Duration::from_nanos(lcg(&mut seed) % (jitter_ns + 1)));
+                    }
                 }
-                assert_eq!(
-                    crowded_spans(&sends, limit, limit.jitter),
-                    0,
-                    "{limit:?} {cap}"
-                );
+                assert_eq!(crowded_spans(&sends, limit), 0, "{limit:?} {cap}");
             }
         }
     }
@@ -565,11 +591,11 @@ mod tests {
         let limit = RateLimit::standard();
         let mut h = Schedule::new(limit, HISTORY_CAP);
         for i in 0..20u64 {
-            h.admit(Duration::from_millis(10 * i), limit.jitter);
+            h.admit(Duration::from_millis(10 * i));
         }
         assert_eq!(h.len(), 20);
         // 20 requests drain in 10 periods; after those plus the jitter only the new one stays.
-        h.admit(Duration::from_millis(190 + 10_500), limit.jitter);
+        h.admit(Duration::from_millis(190 + 10_500));
         assert_eq!(h.len(), 1);
     }
 
@@ -607,33 +633,44 @@ mod tests {
     }
 
     #[test]
-    fn the_jitter_allowance_follows_the_longest_recent_round_trip() {
+    fn a_request_is_allowed_its_round_trip_once_answered() {
         let b = LeakyBucket::new(RateLimit::standard());
-        assert_eq!(
-            b.jitter_allowance(),
-            500 * MS,
-            "the configured one before any answer"
-        );
-        b.answered(700 * MS);
-        assert_eq!(
-            b.jitter_allowance(),
-            500 * MS,
-            "never above the configured one"
-        );
-        for _ in 0..ROUND_TRIPS {
-            b.answered(20 * MS);
+        let asked = b.origin + 3 * MS;
+        // 50 at once (named by the moment they may go), 49 answered in 20 ms.
+        let go: Vec<Instant> = (0..50).map(|_| asked + b.reserve_at(asked)).collect();
+        for &g in &go[1..] {
+            b.answered(g, 20 * MS);
         }
+        let mut h = b.lock().clone();
+        let next = |h: &mut Schedule| h.admit(Duration::ZERO) - 3 * MS;
         assert_eq!(
-            b.jitter_allowance(),
-            20 * MS,
-            "the long one is {ROUND_TRIPS} answers old"
+            next(&mut h.clone()),
+            Duration::from_millis(1500),
+            "one unanswered"
         );
-        b.answered(35 * MS);
-        assert_eq!(b.jitter_allowance(), 35 * MS);
-        // 60 requests at once: the last goes at the floor plus the allowance.
-        let t0 = b.origin;
-        let last = (0..60).map(|_| b.reserve_at(t0)).last().unwrap();
-        assert_eq!(last, Duration::from_secs(5) + 35 * MS);
+        b.answered(go[0], 35 * MS);
+        h = b.lock().clone();
+        assert_eq!(
+            next(&mut h.clone()),
+            Duration::from_millis(1035),
+            "the longest"
+        );
+        // A round trip longer than the configured jitter counts as that.
+        b.answered(go[0], 700 * MS);
+        h = b.lock().clone();
+        assert_eq!(
+            next(&mut h),
+            Duration::from_millis(1035),
+            "already all answered"
+        );
+        // Named by a moment other than when it may go, an answer is not matched.
+        let b = LeakyBucket::new(RateLimit::new(2, 1).with_period(100 * MS));
+        let asked = b.origin + MS;
+        for _ in 0..2 {
+            let go = asked + b.reserve_at(asked);
+            b.answered(go + MS, 5 * MS);
+        }
+        assert_eq!(b.reserve_at(asked), 100 * MS + b.limit.jitter);
     }
 
     #[test]

@@ -42,7 +42,24 @@ struct Entry {
     at: Duration,
     /// Requests sent at `at`.
     count: u64,
+    /// How many of them have been answered (or failed) so far.
+    answered: u64,
+    /// The longest round trip among those.
+    longest: Duration,
     kind: Kind,
+}
+
+impl Entry {
+    /// The most its requests may be delayed on the way to the portal: the longest of their
+    /// round trips once all are answered (a request reaches the portal before its answer
+    /// comes back), else the configured jitter. It only ever shrinks.
+    fn jitter(&self, configured: Duration) -> Duration {
+        if self.answered >= self.count {
+            self.longest.min(configured)
+        } else {
+            configured
+        }
+    }
 }
 
 /// The history of one bucket's sends. Times are durations from the bucket's origin.
@@ -90,13 +107,12 @@ impl Schedule {
         i128::from(self.limit.burst.max(1))
     }
 
-    /// Admits one request asked for at `now` with delivery delays of up to `jitter` assumed:
-    /// records it and returns when it may be sent (never before `now`, never before the
-    /// previous one).
-    pub(crate) fn admit(&mut self, now: Duration, jitter: Duration) -> Duration {
+    /// Admits one request asked for at `now`: records it and returns when it may be sent
+    /// (never before `now`, never before the previous one).
+    pub(crate) fn admit(&mut self, now: Duration) -> Duration {
         let earliest = now.max(self.last);
         let at = if self.paced() {
-            self.earliest(earliest, jitter)
+            self.earliest(earliest)
         } else {
             earliest
         };
@@ -122,19 +138,31 @@ impl Schedule {
             .iter()
             .position(|e| e.at >= now)
             .unwrap_or(self.entries.len());
-        let full = Entry {
-            at: now,
-            count: 0,
-            kind: Kind::Excess(i64::from(self.limit.burst)),
-        };
+        let full = Entry::excess(now, i64::from(self.limit.burst));
         self.entries.insert(place, full);
         if self.entries.len() > self.cap {
             self.fold();
         }
     }
 
+    /// A request let go at `at` was answered (or failed) `round_trip` later. A request whose
+    /// entry was folded or dropped meanwhile is not looked for.
+    pub(crate) fn answered(&mut self, at: Duration, round_trip: Duration) {
+        let sends = self
+            .entries
+            .iter_mut()
+            .rev()
+            .skip_while(|e| e.at > at)
+            .take_while(|e| e.at == at)
+            .find(|e| e.kind == Kind::Sends && e.answered < e.count);
+        if let Some(e) = sends {
+            e.answered += 1;
+            e.longest = e.longest.max(round_trip);
+        }
+    }
+
     /// The earliest time from `from` at which one more send keeps every kept constraint.
-    fn earliest(&self, from: Duration, jitter: Duration) -> Duration {
+    fn earliest(&self, from: Duration) -> Duration {
         let (x, y, p) = (self.burst(), self.drain(), ns(self.limit.period));
         let mut t = ns(from);
         // Sends from the entry on, the new one included.
@@ -142,7 +170,7 @@ impl Schedule {
         for e in self.entries.iter().rev() {
             n += i128::from(e.count);
             let (over, start) = match e.kind {
-                Kind::Sends => (n - x, ns(e.at) + ns(jitter)),
+                Kind::Sends => (n - x, ns(e.at) + ns(e.jitter(self.limit.jitter))),
                 Kind::Excess(u) => (i128::from(u) + n - x, ns(e.at)),
             };
             if over > 0 {
@@ -166,6 +194,8 @@ impl Schedule {
             _ => self.entries.push_back(Entry {
                 at,
                 count: 1,
+                answered: 0,
+                longest: Duration::ZERO,
                 kind: Kind::Sends,
             }),
         }
@@ -183,10 +213,10 @@ impl Schedule {
     /// dropped, so every kept entry still counts all the sends after it.
     fn prune(&mut self, next: Duration) {
         let (y, p) = (self.drain(), ns(self.limit.period));
-        let jitter = ns(self.limit.jitter);
         while let Some(e) = self.entries.front().copied() {
             let n = i128::from(self.kept);
             let drained = |span: i128| y.saturating_mul(span.div_euclid(p));
+            let jitter = ns(e.jitter(self.limit.jitter));
             let done = match e.kind {
                 Kind::Sends => n <= drained(ns(next) - ns(e.at) - jitter),
                 Kind::Excess(u) => i128::from(u) + n <= drained(ns(next) - ns(e.at)),
@@ -238,7 +268,7 @@ impl Schedule {
                 point = whole;
             }
         }
-        let (y, jitter) = (self.drain(), ns(self.limit.jitter));
+        let y = self.drain();
         let drained = |span: i128| y.saturating_mul(span.div_euclid(p));
         let (mut n, mut excess, mut folded) = (0i128, i128::MIN, 0usize);
         let upto = self.entries.iter().take_while(|e| e.at <= point).count();
@@ -246,7 +276,7 @@ impl Schedule {
             n += i128::from(e.count);
             let span = ns(point) - ns(e.at);
             let u = match e.kind {
-                Kind::Sends => n - drained(span - jitter),
+                Kind::Sends => n - drained(span - ns(e.jitter(self.limit.jitter))),
                 Kind::Excess(u) => i128::from(u) + n - drained(span),
             };
             excess = excess.max(u);
@@ -261,11 +291,20 @@ impl Schedule {
         }
         self.kept = self.kept.saturating_sub(removed);
         let excess = i64::try_from(excess).unwrap_or(if excess < 0 { i64::MIN } else { i64::MAX });
-        self.entries.push_front(Entry {
-            at: point,
+        self.entries.push_front(Entry::excess(point, excess));
+    }
+}
+
+impl Entry {
+    /// An excess entry: `excess` requests counted against the sends from `at` on.
+    fn excess(at: Duration, excess: i64) -> Self {
+        Entry {
+            at,
             count: 0,
+            answered: 0,
+            longest: Duration::ZERO,
             kind: Kind::Excess(excess),
-        });
+        }
     }
 }
 
