@@ -49,8 +49,10 @@ pub struct RateLimit {
     /// How often the counter drops (one second on a portal; shorter against a scaled emulator).
     pub period: Duration,
     /// How far apart in time requests sent in order may reach the portal (network and
-    /// scheduling jitter; default 500 ms): the bucket keeps that much drain in reserve, since
-    /// a request sent earlier but delivered later lands together with later ones.
+    /// scheduling jitter; default 500 ms): a request sent earlier but delivered later lands
+    /// together with later ones. [`LeakyBucket`] allows this much for a request until it is
+    /// answered, then its round trip if shorter; the one-level arithmetic
+    /// ([`Self::ceiling`]) keeps this much drain in reserve.
     pub jitter: Duration,
 }
 
@@ -87,8 +89,12 @@ impl RateLimit {
         self
     }
 
-    /// The highest count a client-side bucket that drains continuously at [`Self::per_second`]
-    /// may reach and never be refused: `burst - (drain - 1) - per_second * jitter`, at least 1.
+    /// The highest count a client-side bucket that keeps one level, draining continuously at
+    /// [`Self::per_second`], may reach and never be refused:
+    /// `burst - (drain - 1) - per_second * jitter`, at least 1. [`Self::reserve`] uses it (the
+    /// shared cross-process bucket of `bitrix-app`); [`LeakyBucket`] keeps its send history
+    /// instead and gets `drain - 1` requests and the jitter's drain further, once per busy
+    /// spell.
     ///
     /// Why: the portal's counter drops by `drain` in steps whose phase the client cannot see,
     /// and requests sent `jitter` apart may arrive together. A client that lets `c + r·w`
@@ -122,11 +128,12 @@ impl Default for RateLimit {
     }
 }
 
-/// The level of a client-side leaky bucket: how many requests it counts (those reserved for
-/// the future included) as of `at`, a time measured from any fixed origin (the bucket's
-/// creation for [`LeakyBucket`], the Unix epoch for a bucket kept in a database). The same
-/// arithmetic ([`RateLimit::reserve`], [`RateLimit::fill`]) serves every bucket, so a shared
-/// one behaves exactly as the in-process one.
+/// The level of a client-side bucket that keeps one count: how many requests it counts
+/// (those reserved for the future included) as of `at`, a time measured from any fixed origin
+/// (the Unix epoch for a bucket kept in a database). [`RateLimit::reserve`] and
+/// [`RateLimit::fill`] are its arithmetic, for buckets that cannot keep a history of sends
+/// cheaply, like `bitrix-app`'s shared one; it is never refused either, but loses
+/// `drain - 1` requests and the jitter's drain against [`LeakyBucket`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Level {
     /// Requests counted, as of `at`.

@@ -1,19 +1,32 @@
 //! The send history behind [`super::LeakyBucket`]: it admits each request at the earliest
 //! moment the portal cannot refuse it, whatever the phase of the portal's drain steps and
-//! however the requests' delivery delays (each at most the jitter allowance) fall.
+//! however the requests' delivery delays (each within its allowance) fall.
 //!
-//! With X = `burst`, Y = `drain`, P = `period` and J the jitter allowance, a schedule of sends
-//! is never refused exactly when every span of sends `w` long holds at most
-//! `X + Y·⌊max(0, w − J)/P⌋` of them (BENCHMARKS.md, "The gap to the floor"). Sends are admitted
-//! in order, so only the spans that end at the new send need checking: for every kept entry
-//! `i` (time `s_i`, `n_i` sends from `s_i` on, the new one included) the new send waits until
-//! `s_i + J + P·⌈(n_i − X)/Y⌉` when `n_i > X`.
+//! With X = `burst`, Y = `drain` and P = `period`: the portal refuses a request when, for some
+//! span of arrivals `[a, b]` ending with it, more than `X + Y·(steps in (a, b])` requests
+//! arrived, and the steps in a span `d` long can be as few as `⌊d/P⌋`. Take the requests that
+//! arrive within such a span; let `s_i` be the earliest and `s_j` the latest time at which any
+//! of them was sent and `J_i` the longest delay the ones sent at `s_i` may have. They are at
+//! most the `n[s_i, s_j]` requests sent from `s_i` to `s_j`, and the span is at least
+//! `max(0, s_j − s_i − J_i)` long (the later ones arrive no earlier than sent). So a schedule
+//! of sends is never refused when every span of sends from `s_i` to `s_j` holds at most
+//! `X + Y·⌊max(0, s_j − s_i − J_i)/P⌋` requests (and with one `J` for all, only then:
+//! BENCHMARKS.md, "The gap to the floor"). Sends are admitted in order, so only the spans that
+//! end at the new send need checking: for every kept entry `i` (`n_i` sends from `s_i` on, the
+//! new one included) the new send waits until `s_i + J_i + P·⌈(n_i − X)/Y⌉` when `n_i > X`.
+//!
+//! `J_i` is the longest round trip of the requests sent at `s_i` once all are answered (a
+//! request reaches the portal after it is sent and before its answer comes back), and the
+//! configured [`RateLimit::jitter`] before. Only the first entries of a busy spell bind later
+//! sends, and they are answered long before, so a spell costs its floor plus about one round
+//! trip. The assumption left: an unanswered request reaches the portal within the configured
+//! jitter.
 //!
 //! The history stays bounded. An entry whose sends the portal has surely drained by the next
 //! send is dropped (see [`Schedule::prune`]); when more than `cap` entries remain (a long spell
-//! at full rate keeps every entry of it binding), the oldest are folded into one *excess*
-//! entry `(τ, U)` with the constraint `U + n[τ, t] ≤ X + Y·⌊(t − τ)/P⌋` for a send at `t`
-//! (see [`Schedule::fold`]). A refusal from the portal is such an entry too: `(now, X)`, the
+//! at full rate keeps its first entry binding), the oldest are folded into one *excess* entry
+//! `(τ, U)` with the constraint `U + n[τ, t] ≤ X + Y·⌊(t − τ)/P⌋` for a send at `t` (see
+//! [`Schedule::fold`]). A refusal from the portal is such an entry too: `(now, X)`, the
 //! counter was full.
 //!
 //! Every rule rests on `⌊a⌋ + ⌊b⌋ ≤ ⌊a + b⌋` for all real `a`, `b`.
@@ -26,8 +39,8 @@ use super::RateLimit;
 /// What an entry of the history stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// `count` requests sent at `at`: the sends from `at` on may reach the portal up to the
-    /// jitter allowance apart, so the span they must fit in shrinks by it.
+    /// `count` requests sent at `at`: they may reach the portal up to [`Entry::jitter`] late,
+    /// so the span from them on that the portal sees shrinks by it.
     Sends,
     /// Earlier sends (folded ones, or the requests that filled the portal's counter before a
     /// refusal) summed up as `excess` requests counted against the sends from `at` on, with no
@@ -52,7 +65,8 @@ struct Entry {
 impl Entry {
     /// The most its requests may be delayed on the way to the portal: the longest of their
     /// round trips once all are answered (a request reaches the portal before its answer
-    /// comes back), else the configured jitter. It only ever shrinks.
+    /// comes back), else the configured jitter. Only a request joining the entry (sent at
+    /// the same instant) lifts it again, until that one is answered too.
     fn jitter(&self, configured: Duration) -> Duration {
         if self.answered >= self.count {
             self.longest.min(configured)
@@ -204,13 +218,15 @@ impl Schedule {
     /// Drops the oldest entries whose constraint can no longer bind once the sends go at
     /// `next` or later (called before the send at `next` is recorded).
     ///
-    /// With `N` sends from the entry on before `next`, the sends from `next` on obey their own
-    /// constraints (the first of them is an entry too): at most `X + Y·⌊max(0, t − f − J)/P⌋`
-    /// of them from `f ≥ next` to `t`. If `N ≤ Y·⌊(next − s − J)/P⌋`, the entry's sends up to
-    /// `t` are then at most `X + Y·⌊(t − s − J)/P⌋` by `⌊a⌋ + ⌊b⌋ ≤ ⌊a + b⌋`, so its constraint
-    /// holds by itself; an excess entry likewise when `U + N ≤ Y·⌊(next − τ)/P⌋`. The check uses
-    /// the configured jitter, the largest the allowance can grow back to. Only the front is
-    /// dropped, so every kept entry still counts all the sends after it.
+    /// With `N` sends from the entry (at `s`, allowance `J`) on before `next`, the sends from
+    /// `next` on obey their own constraints (the first of them is an entry too): at most
+    /// `X + Y·⌊(t − f)/P⌋` of them from `f ≥ next` to `t`, and at most `X` while
+    /// `t − f` is below their allowance. If `N ≤ Y·⌊(next − s − J)/P⌋`, all the sends from `s`
+    /// to `t` are then at most `X + Y·⌊(t − s − J)/P⌋` by `⌊a⌋ + ⌊b⌋ ≤ ⌊a + b⌋`, so the
+    /// entry's constraint holds by itself; an excess entry likewise when
+    /// `U + N ≤ Y·⌊(next − τ)/P⌋`. `J` shrinks as answers come and no send joins a dropped
+    /// entry, so the check stays true. Only the front is dropped, so every kept entry still
+    /// counts all the sends after it.
     fn prune(&mut self, next: Duration) {
         let (y, p) = (self.drain(), ns(self.limit.period));
         while let Some(e) = self.entries.front().copied() {
@@ -236,16 +252,18 @@ impl Schedule {
     ///
     /// `U' = max(n[s, τ'] − Y·⌊(τ' − s − J)/P⌋, U + n[τ, τ'] − Y·⌊(τ' − τ)/P⌋)`
     ///
-    /// over the folded entries. Then `U' + n(τ', t] ≤ X + Y·⌊(t − τ')/P⌋` gives each folded
-    /// constraint, since `⌊(t − τ')/P⌋ + ⌊(τ' − s − J)/P⌋ ≤ ⌊(t − s − J)/P⌋` (also when the
-    /// second term is negative). `J` is the configured jitter, the largest the allowance can
-    /// grow back to. Entries after `τ'` are kept and count against the new entry.
+    /// over the folded entries (`J` the entry's allowance, fixed from now on: no send joins a
+    /// folded entry). Then `U' + n(τ', t] ≤ X + Y·⌊(t − τ')/P⌋` gives each folded constraint,
+    /// since `⌊(t − τ')/P⌋ + ⌊(τ' − s − J)/P⌋ ≤ ⌊(t − s − J)/P⌋` (also when the second term is
+    /// negative). Entries after `τ'` are kept and count against the new entry; `τ'` is never
+    /// after the newest send, so every later send counts after it.
     ///
     /// `τ'` is a whole number of periods after the oldest entry when that is an excess entry
     /// (an earlier fold), so the chain of full-rate steps it stands for loses nothing; the
-    /// first fold puts it at a send. A send entry folded at a fraction of a period may cost
-    /// up to one period (a full-rate spell pays that once, at its first fold when the
-    /// allowance is below the configured jitter, and then never again).
+    /// first fold puts it at a send. Over a spell at full rate whose first requests are
+    /// answered, a fold costs nothing; if they are still unanswered at the first fold, it sums
+    /// them up with the configured jitter, which costs at most `⌈(jitter − round trip)/P⌉`
+    /// periods once (one period on a portal, where the jitter is below a period).
     fn fold(&mut self) {
         let len = self.entries.len();
         // The newest entry to fold: about half stay, and never the newest.
