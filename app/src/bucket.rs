@@ -4,8 +4,9 @@
 //!
 //! The level and its time sit in one row per portal (`bitrix_rate_buckets`). An acquire is one
 //! short transaction in the store ([`Store::take_request`]): lock the row, drain it, count the
-//! request with [`RateLimit::reserve`] (the arithmetic of the in-process
-//! [`LeakyBucket`]), write it back, commit; the caller then sleeps outside the transaction until
+//! request with [`RateLimit::reserve`] (one level, never refused; the in-process
+//! [`LeakyBucket`] keeps a history of sends instead and is up to `drain - 1` requests and the
+//! jitter's drain faster per busy spell), write it back, commit; the caller then sleeps outside the transaction until
 //! its slot. Times are wall-clock: seconds since the Unix epoch from [`SystemTime`] (SQLite,
 //! one machine) or the database server's clock (PostgreSQL), never an `Instant`, which means
 //! nothing in another process.

@@ -106,7 +106,7 @@ async fn start(plan: &Plan, clock: Clock, users: usize) -> std::io::Result<(Emul
 
 fn row(what: &str, secs: f64, floor: f64, requests: u64, refused: u64, lost: usize) {
     let ratio = if floor > 0.0 {
-        format!("{:.2}", secs / floor)
+        format!("{:.3}", secs / floor)
     } else {
         "-".to_owned()
     };

@@ -439,8 +439,13 @@ impl Client {
         let params = bytes::Bytes::from(params);
         let (mut transient, mut rate_refusals) = (0u32, 0u32);
         let result = loop {
-            self.pace(method).await;
+            let let_go = self.pace(method).await;
             let result = self.attempt(method, &params, &span).await;
+            if let (Some(b), Some(at)) = (&limits.bucket, let_go) {
+                // From when the bucket let the request go: a late wake-up before sending
+                // counts as delay too.
+                b.answered(at, at.elapsed());
+            }
             let pause = match &result {
                 Ok(r) => {
                     if let Some(t) = &r.time {
@@ -523,20 +528,22 @@ impl Client {
     }
 
     /// Waits until `method` may be called (operating-time budget) and a request may be sent
-    /// (rate bucket).
-    pub(crate) async fn pace(&self, method: &str) {
+    /// (rate bucket); returns when the bucket let it go, if there is one.
+    pub(crate) async fn pace(&self, method: &str) -> Option<Instant> {
         let limits = &self.inner.limits;
         // The outer `batch` call is not counted against a budget; its commands are.
         if method != "batch" {
             self.wait_budget(method).await;
         }
-        if let Some(b) = &limits.bucket {
-            let waited = b.acquire().await;
-            if !waited.is_zero() {
-                tracing::trace!(wait_ms = waited.as_millis() as u64, "paced by the bucket");
-            }
-            limits.stats.waited(waited);
+        let b = limits.bucket.as_ref()?;
+        let asked = Instant::now();
+        let waited = b.acquire_at(asked).await;
+        if !waited.is_zero() {
+            tracing::trace!(wait_ms = waited.as_millis() as u64, "paced by the bucket");
         }
+        limits.stats.waited(waited);
+        // The slot the bucket gave, which names the request to it.
+        Some(asked.checked_add(waited).unwrap_or(asked))
     }
 
     /// One attempt of a call (with one token refresh on `expired_token`).

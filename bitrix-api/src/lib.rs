@@ -35,7 +35,8 @@
 //! - Installation: [`install::Installer`] reads the install wizard's form or `ONAPPINSTALL`,
 //!   confirms it with the OAuth server and gives an [`install::Installation`];
 //!   [`OAuthApp::exchange_code`] trades an authorization code for the first pair.
-//! - Limits: a client-side leaky bucket ([`RateLimit`], on by default) paces every request;
+//! - Limits: a client-side bucket ([`RateLimit`], on by default) paces every request as fast
+//!   as the portal's leaky bucket allows without a refusal;
 //!   each method's operating-time budget is followed from `time.operating`; refusals before
 //!   running are repeated, transient failures only for reads ([`RetryPolicy`]).
 //! - Bulk: [`Client::batch_all`] / [`Client::bulk`] send any number of calls in batches of 50;

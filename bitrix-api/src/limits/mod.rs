@@ -5,6 +5,7 @@
 mod bucket;
 mod budget;
 mod retry;
+mod schedule;
 mod stats;
 
 pub use bucket::{LeakyBucket, Level, RateLimit, RequestBucket, Wait};
