@@ -230,7 +230,7 @@ impl LeakyBucket {
     }
 
     /// An empty bucket keeping at most `cap` entries of history.
-    pub(crate) fn with_history(limit: RateLimit, cap: usize) -> Self {
+    fn with_history(limit: RateLimit, cap: usize) -> Self {
         LeakyBucket {
             limit,
             origin: Instant::now(),
@@ -248,14 +248,14 @@ impl LeakyBucket {
     }
 
     /// Admits one request at `now` and returns how long to wait before sending it.
-    pub(crate) fn reserve_at(&self, now: Instant) -> Duration {
+    fn reserve_at(&self, now: Instant) -> Duration {
         let now = now.saturating_duration_since(self.origin);
         self.lock().admit(now).saturating_sub(now)
     }
 
     /// Counts the portal's counter as full at `now` (requests already admitted keep their
     /// places).
-    pub(crate) fn refused_at(&self, now: Instant) {
+    fn refused_at(&self, now: Instant) {
         let now = now.saturating_duration_since(self.origin);
         self.lock().refused(now);
     }
