@@ -1,4 +1,6 @@
-//! Generates, from the spec's IR:
+//! First checks that the library's committed generated code (`bitrix-api/src/generated`) is
+//! what the spec generates, and stops the build with the command that brings it up to date
+//! when it is not. Then generates, from the spec's IR:
 //! - `registry.rs`, the conformance registry: for every spec method, a function that decodes a
 //!   JSON `result` into the method's generated result type;
 //! - `calls.rs` (see `build/calls.rs`): for every spec method, a typed call with its required
@@ -14,6 +16,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     let spec = manifest.join("../spec");
     let api = bitrix_codegen::Generator::new(&spec).check_in_build_script();
+    generated_is_current(&spec, &manifest.join("../bitrix-api/src/generated"));
     let mut arms = String::new();
     for ns in api.namespaces.values() {
         for m in &ns.methods {
@@ -31,6 +34,29 @@ fn main() {
     write(&out.join("registry.rs"), &code);
     write(&out.join("calls.rs"), &calls::generate(&api));
     list_fixture(&manifest, &out);
+}
+
+/// Stops the build when `dir` is not what the spec generates: a spec change must come with its
+/// generated code, which is never edited by hand.
+fn generated_is_current(spec: &std::path::Path, dir: &std::path::Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let stale = bitrix_codegen::Generator::new(spec)
+        .outdated(dir)
+        .unwrap_or_else(|diags| {
+            eprintln!("error:\n{}", bitrix_codegen::diag::report(&diags));
+            std::process::exit(1)
+        });
+    if !stale.is_empty() {
+        eprintln!(
+            "error: the generated code in bitrix-api/src/generated is out of date with spec/ \
+             (it is never edited by hand); run `cargo run -p bitrix-tools -- generate` and \
+             review the diff:"
+        );
+        for file in &stale {
+            eprintln!("  {file}");
+        }
+        std::process::exit(1);
+    }
 }
 
 /// Generates the methods of `fixtures/lists` (list methods no spec method is yet) into

@@ -1,5 +1,5 @@
-//! The public entry point: [`Generator`], used by `bitrix-api/build.rs`, the tests' build
-//! script and the `bitrix-tools` command alike.
+//! The public entry point: [`Generator`], used by the `bitrix-tools` command (`generate`,
+//! `check`), the tests' and the emulator's build scripts alike.
 
 use crate::diag::Diagnostic;
 use crate::ir::Api;
@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// Which namespaces get their code written.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "format"), allow(dead_code))]
 enum Selection {
     All,
     Only(BTreeSet<String>),
-    CargoFeatures,
 }
 
 /// Checks a spec directory and writes the generated Rust into a directory.
@@ -20,10 +20,9 @@ enum Selection {
 /// namespace that is switched off still fails the build.
 ///
 /// ```no_run
-/// // In a build.rs:
-/// let out = std::env::var_os("OUT_DIR").unwrap();
-/// let generator = bitrix_codegen::Generator::new("spec").namespaces_from_cargo_features();
-/// if let Err(diags) = generator.write(out.as_ref()) {
+/// // What `bitrix-tools generate` does for `bitrix-api/src/generated`:
+/// let generator = bitrix_codegen::Generator::new("spec");
+/// if let Err(diags) = generator.write("bitrix-api/src/generated".as_ref()) {
 ///     eprint!("{}", bitrix_codegen::diag::report(&diags));
 ///     std::process::exit(1);
 /// }
@@ -50,13 +49,6 @@ impl Generator {
         S: Into<String>,
     {
         self.selection = Selection::Only(modules.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Writes only the namespaces whose cargo feature is on in the package being built
-    /// (`CARGO_FEATURE_<MODULE>`, which cargo sets for build scripts).
-    pub fn namespaces_from_cargo_features(mut self) -> Self {
-        self.selection = Selection::CargoFeatures;
         self
     }
 
@@ -177,23 +169,82 @@ impl Generator {
     }
 
     /// Whether the code of namespace `module` is written.
+    #[cfg(feature = "format")]
     fn selected(&self, module: &str) -> bool {
         match &self.selection {
             Selection::All => true,
             Selection::Only(set) => set.contains(module),
-            Selection::CargoFeatures => {
-                std::env::var_os(format!("CARGO_FEATURE_{}", module.to_ascii_uppercase())).is_some()
-            }
         }
     }
 
-    /// Checks the spec, then writes `common.rs`, `namespaces.rs` and one file per selected
-    /// namespace into `out_dir`, leaving files whose content is unchanged alone. Returns the
-    /// files written.
-    pub fn write(&self, out_dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    #[cfg(feature = "format")]
+    /// Checks the spec and renders every generated file in memory: `common.rs`,
+    /// `namespaces.rs` and one file per selected namespace, by file name.
+    pub fn render(&self) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
         let api = self.check()?;
-        crate::render::write_all(&api, out_dir, |module| self.selected(module))
+        crate::render::files(&api, |module| self.selected(module))
+            .map_err(|e| vec![Diagnostic::new(&self.spec_dir, "", e)])
+    }
+
+    #[cfg(feature = "format")]
+    /// Checks the spec, then writes the generated files into `out_dir` (created if missing),
+    /// leaving files whose content is unchanged alone, and removes the generated files (those
+    /// that start with [`render::HEADER`](crate::render::HEADER)) it no longer produces.
+    /// Returns what changed.
+    pub fn write(&self, out_dir: &Path) -> Result<Written, Vec<Diagnostic>> {
+        let files = self.render()?;
+        crate::render::write_dir(out_dir, &files).map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
+    }
+
+    #[cfg(feature = "format")]
+    /// Compares `out_dir` with what [`write`](Self::write) would leave there, without writing:
+    /// every file that differs, is missing, or is a generated file no longer produced. Empty
+    /// when the directory is current.
+    pub fn outdated(&self, out_dir: &Path) -> Result<Vec<Outdated>, Vec<Diagnostic>> {
+        let files = self.render()?;
+        crate::render::compare_dir(out_dir, &files)
             .map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
+    }
+}
+
+/// What [`Generator::write`] changed in the output directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files created or rewritten.
+    pub written: Vec<PathBuf>,
+    /// Generated files removed because the spec no longer produces them.
+    pub removed: Vec<PathBuf>,
+}
+
+/// One file of an output directory that is not what the spec generates
+/// ([`Generator::outdated`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outdated {
+    /// The file.
+    pub path: PathBuf,
+    /// How it differs.
+    pub state: FileState,
+}
+
+/// How a file differs from what the spec generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// The file holds other content.
+    Differs,
+    /// The spec generates it and the directory lacks it.
+    Missing,
+    /// A generated file the spec no longer produces.
+    Extra,
+}
+
+impl std::fmt::Display for Outdated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.state {
+            FileState::Differs => "differs from what the spec generates",
+            FileState::Missing => "is missing",
+            FileState::Extra => "is no longer generated",
+        };
+        write!(f, "{} {what}", self.path.display())
     }
 }
 
@@ -201,12 +252,66 @@ impl Generator {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "format")]
     #[test]
     fn selection_by_name() {
         let g = Generator::new("spec").only(["imopenlines"]);
         assert!(g.selected("imopenlines"));
         assert!(!g.selected("imbot"));
         assert!(Generator::new("spec").selected("imbot"));
+    }
+
+    /// `write` brings a directory to what `outdated` compares it with: changed, missing and
+    /// no-longer-generated files are found, and files without the header are left alone.
+    #[cfg(feature = "format")]
+    #[test]
+    fn write_and_outdated_agree() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let dir = std::env::temp_dir().join(format!("bitrix-gen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let g = Generator::new(&spec).only(["imopenlines"]);
+        let first = g.write(&dir).expect("writes");
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&first.written),
+            ["common.rs", "imopenlines.rs", "namespaces.rs"]
+        );
+        assert!(g.outdated(&dir).expect("compares").is_empty());
+        assert_eq!(g.write(&dir).expect("writes"), Written::default());
+
+        std::fs::write(dir.join("common.rs"), "// @generated by hand\n").unwrap();
+        std::fs::remove_file(dir.join("namespaces.rs")).unwrap();
+        let stale = format!("{}fn old() {{}}\n", crate::render::HEADER);
+        std::fs::write(dir.join("imbot.rs"), &stale).unwrap();
+        std::fs::write(dir.join("mine.rs"), "fn mine() {}\n").unwrap();
+        let states: Vec<(String, FileState)> = g
+            .outdated(&dir)
+            .expect("compares")
+            .into_iter()
+            .map(|o| (names(&[o.path]).remove(0), o.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("common.rs".to_string(), FileState::Differs),
+                ("namespaces.rs".to_string(), FileState::Missing),
+                ("imbot.rs".to_string(), FileState::Extra),
+            ]
+        );
+        let fixed = g.write(&dir).expect("writes");
+        assert_eq!(names(&fixed.written), ["common.rs", "namespaces.rs"]);
+        assert_eq!(names(&fixed.removed), ["imbot.rs"]);
+        assert!(g.outdated(&dir).expect("compares").is_empty());
+        assert!(
+            dir.join("mine.rs").exists(),
+            "a file without the header stays"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The in-memory check sees exactly what the disk check sees.

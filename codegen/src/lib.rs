@@ -5,14 +5,14 @@
 //! them with `prettyplease`, writing only files whose content changed. Every problem in the
 //! spec comes back as a [`diag::Diagnostic`] naming its file, place and a fix.
 //!
-//! From a `build.rs`:
+//! Writing the generated files into a directory (what `bitrix-tools generate` does for
+//! `bitrix-api/src/generated`, where the code is committed and checked to be current):
 //!
 //! ```no_run
-//! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
 //! let generator = bitrix_codegen::Generator::new("spec");
-//! if let Err(diags) = generator.write(&out) {
-//!     eprint!("{}", bitrix_codegen::diag::report(&diags));
-//!     std::process::exit(1);
+//! match generator.write("bitrix-api/src/generated".as_ref()) {
+//!     Ok(changed) => println!("{} files written", changed.written.len()),
+//!     Err(diags) => eprint!("{}", bitrix_codegen::diag::report(&diags)),
 //! }
 //! ```
 //!
@@ -29,6 +29,7 @@ pub mod load;
 pub mod render;
 pub mod spec;
 
+#[cfg(feature = "format")]
 mod emit;
 mod generator;
 mod list_key;
@@ -37,5 +38,5 @@ mod names;
 mod over;
 mod validate;
 
-pub use generator::Generator;
+pub use generator::{FileState, Generator, Outdated, Written};
 pub use over::CheckedBase;

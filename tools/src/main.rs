@@ -1,10 +1,14 @@
-//! The `bitrix-tools` command: check, render, drift, import.
+//! The `bitrix-tools` command: check, generate, render, drift, import.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   bitrix-tools check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
+  bitrix-tools generate [--check] [--spec DIR] [--out DIR]
+                                             write the generated code (default: spec into
+                                             bitrix-api/src/generated); --check only compares
+                                             (exit 0 current, 1 out of date or problems)
   bitrix-tools render [--spec DIR] NAME      print the generated Rust of one method or event
   bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
   bitrix-tools import --docs DIR [--out DIR] [--force] METHOD_OR_EVENT...";
@@ -13,6 +17,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
+        Some("generate") => generate(&args[1..]),
         Some("render") => render(&args[1..]),
         Some("drift") => bitrix_tools::drift::cli(&args[1..]),
         Some("import") => bitrix_tools::import::cli(&args[1..]),
@@ -57,6 +62,73 @@ fn check(args: &[String]) -> u8 {
             1
         }
     }
+}
+
+/// Where `generate` writes by default: the library's committed generated code.
+const GENERATED: &str = "bitrix-api/src/generated";
+
+fn generate(args: &[String]) -> u8 {
+    let (mut spec, mut out, mut only_check) = ("spec", GENERATED, false);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match (arg.as_str(), rest.clone().next()) {
+            ("--check", _) => only_check = true,
+            ("--spec", Some(d)) => {
+                spec = d;
+                rest.next();
+            }
+            ("--out", Some(d)) => {
+                out = d;
+                rest.next();
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                return 2;
+            }
+        }
+    }
+    if !Path::new(spec).is_dir() {
+        eprintln!(
+            "bitrix-tools: {spec}: not a directory (run from the workspace root, or pass --spec)"
+        );
+        return 2;
+    }
+    let generator = bitrix_codegen::Generator::new(spec);
+    let outcome = if only_check {
+        generator.outdated(Path::new(out)).map(|stale| {
+            for file in &stale {
+                eprintln!("{file}");
+            }
+            if stale.is_empty() {
+                println!("{out}: current with {spec}");
+                0
+            } else {
+                eprintln!(
+                    "{out}: {} file(s) out of date with {spec}; run `cargo run -p bitrix-tools -- generate`",
+                    stale.len()
+                );
+                1
+            }
+        })
+    } else {
+        generator.write(Path::new(out)).map(|done| {
+            for path in &done.written {
+                println!("wrote {}", path.display());
+            }
+            for path in &done.removed {
+                println!("removed {}", path.display());
+            }
+            if done.written.is_empty() && done.removed.is_empty() {
+                println!("{out}: already current with {spec}");
+            }
+            0
+        })
+    };
+    outcome.unwrap_or_else(|diags| {
+        eprint!("{}", bitrix_codegen::diag::report(&diags));
+        eprintln!("{} problem(s)", diags.len());
+        1
+    })
 }
 
 fn render(args: &[String]) -> u8 {

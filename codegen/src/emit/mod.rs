@@ -131,12 +131,13 @@ fn scope_enum(api: &Api) -> TokenStream {
     }
 }
 
-/// The `namespaces.rs` file: one feature-gated module per namespace, including its file.
+/// The `namespaces.rs` file: one feature-gated module per namespace, including its file (a
+/// path relative to `namespaces.rs`, so the generated directory can sit anywhere).
 pub fn modules(api: &Api) -> TokenStream {
     let mods = api.namespaces.values().map(|ns| {
         let m = ident(&ns.module);
         let feature = &ns.module;
-        let file = format!("/{}.rs", ns.module);
+        let file = format!("{}.rs", ns.module);
         let mut what = Vec::new();
         if !ns.methods.is_empty() {
             // Methods placed here by a `namespace` key do not share the prefix: name them.
@@ -168,7 +169,7 @@ pub fn modules(api: &Api) -> TokenStream {
             #[cfg(feature = #feature)]
             #[allow(deprecated)]
             pub mod #m {
-                include!(concat!(env!("OUT_DIR"), #file));
+                include!(#file);
             }
         }
     });
