@@ -19,9 +19,12 @@
 # consumer builds beyond the baseline: bitrix-api, its build script and its run, bitrix-codegen
 # and the build dependencies the baseline does not already have.
 #
-# Usage: scripts/measure-consumer.sh [-n RUNS] [-k] [PATH_TO_BITRIX_API_CRATE]
+# Usage: scripts/measure-consumer.sh [-n RUNS] [-k] [-s SPLIT_DIR] [PATH_TO_BITRIX_API_CRATE]
 #   -n RUNS   paired runs (default 3)
 #   -k        keep the temp dir (its path is printed)
+#   -s DIR    measure, in place of `imopenlines`, a consumer of every namespace built as its own
+#             crate: the throwaway prototype that scripts/split-prototype.sh writes into DIR
+#             (its deps.toml lists the crates), beside bitrix-api with no namespace feature
 #   PATH      the bitrix-api crate directory (default: this checkout's bitrix-api); pass an older
 #             commit's checkout (git worktree add /tmp/old <commit>) to measure it the same way.
 # Needs: cargo, python3. Downloads crates once (cargo fetch) unless CARGO_NET_OFFLINE=true and they
@@ -30,11 +33,13 @@ set -euo pipefail
 
 runs=3
 keep=0
-while getopts "n:k" opt; do
+split=""
+while getopts "n:ks:" opt; do
   case $opt in
     n) runs=$OPTARG ;;
     k) keep=1 ;;
-    *) sed -n '2,24p' "$0" >&2; exit 2 ;;
+    s) split=$(cd "$OPTARG" && pwd) ;;
+    *) sed -n '2,27p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -80,10 +85,19 @@ crate() { # name, [dependencies] lines, lib.rs
 }
 crate baseline "$(cat "$work/shared.toml")" \
   "pub use reqwest; pub use serde; pub use serde_json; pub use tokio; $(grep -q '^rustls' "$work/shared.toml" && echo 'pub use rustls; pub use rustls_platform_verifier;')"
-for f in imopenlines full; do
-  crate "$f" "bitrix-api = { path = \"$api\", default-features = false, features = [\"$f\"] }" \
+# The consumers measured against the baseline: `imopenlines` (or the split prototype) and `full`.
+if [ -n "$split" ]; then
+  [ -f "$split/deps.toml" ] || { echo "no deps.toml in $split (run scripts/split-prototype.sh)" >&2; exit 2; }
+  consumers="split full"
+  crate split "bitrix-api = { path = \"$api\", default-features = false }
+$(cat "$split/deps.toml")" "pub use bitrix_api; $(sed -n 's/^\(ns-[a-z_0-9]*\) .*/pub use \1;/p' "$split/deps.toml" | tr - _ | tr '\n' ' ')"
+else
+  consumers="imopenlines full"
+  crate imopenlines "bitrix-api = { path = \"$api\", default-features = false, features = [\"imopenlines\"] }" \
     "pub use bitrix_api;"
-done
+fi
+crate full "bitrix-api = { path = \"$api\", default-features = false, features = [\"full\"] }" \
+  "pub use bitrix_api;"
 
 echo "bitrix-api: $api ($(git -C "$api" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout"))"
 echo "shared dependencies:"; sed 's/^/  /' "$work/shared.toml"
@@ -91,7 +105,7 @@ echo "$(cargo --version), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/l
 
 now() { date +%s.%N; }
 for i in $(seq 1 "$runs"); do
-  for c in baseline imopenlines full; do
+  for c in baseline $consumers; do
     t="$work/target-$c-$i"
     rm -rf "$t"
     s=$(now)
@@ -105,16 +119,16 @@ for i in $(seq 1 "$runs"); do
   done
 done
 
-python3 - "$work" "$runs" <<'EOF'
+python3 - "$work" "$runs" $consumers <<'EOF'
 import json, re, statistics, sys
 from collections import Counter
-work, runs = sys.argv[1], int(sys.argv[2])
+work, runs, consumers = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 t = {c: [float(open(f"{work}/time-{c}-{i}").read()) for i in range(1, runs + 1)]
-     for c in ("baseline", "imopenlines", "full")}
+     for c in ["baseline"] + consumers}
 print()
 for c, xs in t.items():
     print(f"{c:12} " + "  ".join(f"{x:6.2f}" for x in xs) + f"   median {statistics.median(xs):6.2f} s")
-for c in ("imopenlines", "full"):
+for c in consumers:
     pair = [a / b for a, b in zip(t[c], t["baseline"])]
     print(f"ratio {c:12} per run " + "  ".join(f"{r:.2f}" for r in pair)
           + f"   median {statistics.median(pair):.2f}x"
@@ -127,7 +141,7 @@ def units(c):
              u["duration"]) for u in data]
 
 base = Counter(u[:4] for u in units("baseline"))
-for c in ("imopenlines", "full"):
+for c in consumers:
     extra = []
     for u in units(c):
         if base[u[:4]] > 0:

@@ -177,29 +177,30 @@ impl Generator {
         }
     }
 
-    #[cfg(feature = "format")]
     /// Checks the spec and renders every generated file in memory: `common.rs`,
     /// `namespaces.rs` and one file per selected namespace, by file name.
+    #[cfg(feature = "format")]
     pub fn render(&self) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
         let api = self.check()?;
         crate::render::files(&api, |module| self.selected(module))
             .map_err(|e| vec![Diagnostic::new(&self.spec_dir, "", e)])
     }
 
-    #[cfg(feature = "format")]
     /// Checks the spec, then writes the generated files into `out_dir` (created if missing),
     /// leaving files whose content is unchanged alone, and removes the generated files (those
-    /// that start with [`render::HEADER`](crate::render::HEADER)) it no longer produces.
-    /// Returns what changed.
+    /// that start with [`render::HEADER`](crate::render::HEADER)) it no longer produces (a
+    /// namespace gone from the spec, or not selected by [`only`](Self::only)). Returns what
+    /// changed.
+    #[cfg(feature = "format")]
     pub fn write(&self, out_dir: &Path) -> Result<Written, Vec<Diagnostic>> {
         let files = self.render()?;
         crate::render::write_dir(out_dir, &files).map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
     }
 
-    #[cfg(feature = "format")]
     /// Compares `out_dir` with what [`write`](Self::write) would leave there, without writing:
     /// every file that differs, is missing, or is a generated file no longer produced. Empty
     /// when the directory is current.
+    #[cfg(feature = "format")]
     pub fn outdated(&self, out_dir: &Path) -> Result<Vec<Outdated>, Vec<Diagnostic>> {
         let files = self.render()?;
         crate::render::compare_dir(out_dir, &files)
