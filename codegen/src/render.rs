@@ -30,8 +30,8 @@ pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 
-#[cfg(feature = "format")]
 /// The rendered code of one method (its request, types and error enum), for review.
+#[cfg(feature = "format")]
 pub fn method(api: &Api, wire: &str) -> Option<Result<String, String>> {
     api.namespaces
         .values()
@@ -51,8 +51,8 @@ pub fn method_parses(api: &Api, wire: &str) -> Option<Result<(), String>> {
         .map(|m| parse(crate::emit::method(m)).map(drop))
 }
 
-#[cfg(feature = "format")]
 /// The rendered code of one event (its payload struct and nested types), for review.
+#[cfg(feature = "format")]
 pub fn event(api: &Api, wire: &str) -> Option<Result<String, String>> {
     api.namespaces
         .values()
@@ -61,8 +61,8 @@ pub fn event(api: &Api, wire: &str) -> Option<Result<String, String>> {
         .map(|e| format(crate::emit::event(e)))
 }
 
-#[cfg(feature = "format")]
 /// The rendered named types of one namespace module, when it has any.
+#[cfg(feature = "format")]
 pub fn module_types(api: &Api, module: &str) -> Option<Result<String, String>> {
     api.namespaces
         .get(module)
@@ -70,8 +70,8 @@ pub fn module_types(api: &Api, module: &str) -> Option<Result<String, String>> {
         .map(|ns| format(crate::emit::module_types(ns)))
 }
 
-#[cfg(feature = "format")]
 /// The rendered shared items: scopes, system errors and common types.
+#[cfg(feature = "format")]
 pub fn common(api: &Api) -> Result<String, String> {
     format(crate::emit::common(api))
 }
@@ -82,15 +82,15 @@ pub fn common_parses(api: &Api) -> Result<(), String> {
     parse(crate::emit::common(api)).map(drop)
 }
 
-#[cfg(feature = "format")]
 /// The rendered `namespaces.rs`: the feature-gated modules and the crate's `Event` enum.
+#[cfg(feature = "format")]
 pub fn namespaces(api: &Api) -> Result<String, String> {
     format(crate::emit::modules(api))
 }
 
-#[cfg(feature = "format")]
 /// Every generated file by file name: `common.rs`, `namespaces.rs`, and one per namespace for
 /// which `selected(module)` holds.
+#[cfg(feature = "format")]
 pub(crate) fn files(
     api: &Api,
     selected: impl Fn(&str) -> bool,
@@ -116,9 +116,9 @@ pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
-#[cfg(feature = "format")]
 /// The `.rs` files in `dir` that start with [`HEADER`]: files this generator wrote. A missing
 /// directory has none.
+#[cfg(feature = "format")]
 fn generated_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -143,35 +143,41 @@ fn generated_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     Ok(out)
 }
 
-#[cfg(feature = "format")]
 /// Writes `files` into `dir` (created if missing), leaving unchanged files alone, and removes
-/// the generated files of `dir` that `files` lacks.
+/// the generated files of `dir` that `files` lacks: it acts on what [`compare_dir`] finds.
+#[cfg(feature = "format")]
 pub(crate) fn write_dir(
     dir: &Path,
     files: &BTreeMap<String, String>,
 ) -> Result<crate::generator::Written, String> {
+    use crate::generator::FileState;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut done = crate::generator::Written::default();
-    for (name, content) in files {
-        let path = dir.join(name);
-        match write_if_changed(&path, content) {
-            Ok(true) => done.written.push(path),
-            Ok(false) => {}
-            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
-        }
-    }
-    for (name, path) in generated_in(dir)? {
-        if !files.contains_key(&name) {
-            std::fs::remove_file(&path)
-                .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
-            done.removed.push(path);
+    for stale in compare_dir(dir, files)? {
+        let path = stale.path;
+        match stale.state {
+            FileState::Differs | FileState::Missing => {
+                // compare_dir names only files of `files`, by their names in `dir`.
+                let content = path
+                    .file_name()
+                    .and_then(|n| files.get(n.to_str()?))
+                    .ok_or_else(|| format!("{} is not a generated file", path.display()))?;
+                std::fs::write(&path, content)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                done.written.push(path);
+            }
+            FileState::Extra => {
+                std::fs::remove_file(&path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+                done.removed.push(path);
+            }
         }
     }
     Ok(done)
 }
 
-#[cfg(feature = "format")]
 /// How `dir` differs from `files` (what [`write_dir`] would change), without writing.
+#[cfg(feature = "format")]
 pub(crate) fn compare_dir(
     dir: &Path,
     files: &BTreeMap<String, String>,
