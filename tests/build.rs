@@ -1,5 +1,5 @@
-//! First checks that the library's committed generated code (`bitrix-api/src/generated`) is
-//! what the spec generates, and stops the build with the command that brings it up to date
+//! First checks that the committed generated code (the namespace crates, the runtime's and the
+//! facade's generated files; `bitrix_codegen::layout`) is what the spec generates, and stops the build with the command that brings it up to date
 //! when it is not. Then generates, from the spec's IR:
 //! - `registry.rs`, the conformance registry: for every spec method, a function that decodes a
 //!   JSON `result` into the method's generated result type;
@@ -16,7 +16,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     let spec = manifest.join("../spec");
     let api = bitrix_codegen::Generator::new(&spec).check_in_build_script();
-    generated_is_current(&spec, &manifest.join("../bitrix-api/src/generated"));
+    generated_is_current(&spec, &manifest.join(".."));
     let mut arms = String::new();
     for ns in api.namespaces.values() {
         for m in &ns.methods {
@@ -36,19 +36,24 @@ fn main() {
     list_fixture(&manifest, &out);
 }
 
-/// Stops the build when `dir` is not what the spec generates: a spec change must come with its
-/// generated code, which is never edited by hand.
-fn generated_is_current(spec: &std::path::Path, dir: &std::path::Path) {
-    println!("cargo:rerun-if-changed={}", dir.display());
+/// Stops the build when the workspace at `root` does not hold what the spec generates: a spec
+/// change must come with its generated code, which is never edited by hand.
+fn generated_is_current(spec: &std::path::Path, root: &std::path::Path) {
+    use bitrix_codegen::layout;
+    for file in [layout::COMMON, layout::FACADE] {
+        let dir = file.rsplit_once('/').map_or(file, |(dir, _)| dir);
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    println!("cargo:rerun-if-changed={}", root.join(layout::NAMESPACES).display());
     let stale = bitrix_codegen::Generator::new(spec)
-        .outdated(dir)
+        .outdated(root)
         .unwrap_or_else(|diags| {
             eprintln!("error:\n{}", bitrix_codegen::diag::report(&diags));
             std::process::exit(1)
         });
     if !stale.is_empty() {
         eprintln!(
-            "error: the generated code in bitrix-api/src/generated is out of date with spec/ \
+            "error: the committed generated code is out of date with spec/ \
              (it is never edited by hand); run `cargo run -p bitrix-tools -- generate` and \
              review the diff:"
         );
@@ -60,13 +65,13 @@ fn generated_is_current(spec: &std::path::Path, dir: &std::path::Path) {
 }
 
 /// Generates the methods of `fixtures/lists` (list methods no spec method is yet) into
-/// `list_fixture.rs`, for `tests/list_generated.rs` to compile and run.
+/// `list_fixture.rs`, for `tests/list_generated.rs` to compile and run at its root (the root
+/// of each method's crate, which its `crate::` paths name; the fixture's names do not clash).
 fn list_fixture(manifest: &std::path::Path, out: &std::path::Path) {
     let spec = manifest.join("fixtures/lists");
     let api = bitrix_codegen::Generator::new(&spec).check_in_build_script();
     let mut code = String::new();
     for ns in api.namespaces.values() {
-        code.push_str(&format!("pub mod {} {{\n", ns.module));
         for m in &ns.methods {
             match bitrix_codegen::render::method(&api, &m.wire) {
                 Some(Ok(text)) => code.push_str(&text),
@@ -76,7 +81,6 @@ fn list_fixture(manifest: &std::path::Path, out: &std::path::Path) {
                 }
             }
         }
-        code.push_str("}\n");
     }
     write(&out.join("list_fixture.rs"), &code);
 }

@@ -71,7 +71,7 @@ fn main() {
     let typed_once = || {
         let unverified = events::parse(CT, bytes, &limits).unwrap();
         let received = unverified.verify(Some(&expected)).unwrap();
-        received.typed().unwrap()
+        received.typed::<bitrix_api::Event>().unwrap()
     };
     // `events::receive` makes the same check with an `AppTokens` lookup; here without an async
     // runtime in the loop.

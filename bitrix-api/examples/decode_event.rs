@@ -48,7 +48,7 @@ fn main() -> ExitCode {
                 "{}",
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             );
-            match event.typed() {
+            match event.typed::<bitrix_api::Event>() {
                 Ok(typed) => {
                     println!("typed: {} ({})", variant(&typed), typed.name());
                     ExitCode::SUCCESS

@@ -1,6 +1,6 @@
 //! Typed Rust binding for the Bitrix24 REST API.
 //!
-//! Every method is generated at build time from a YAML spec that is checked against the
+//! Every method is generated from a YAML spec that is checked against the
 //! official documentation: a request struct (with a builder), a typed result, and an enum of
 //! the method's documented errors. One generic [`Client::call`] sends any of them.
 //!
@@ -44,44 +44,16 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod batch;
-mod bulk;
-mod client;
-mod envelope;
-mod error;
+// The runtime: client, errors, batches, lists, limits, events, OAuth, installation, and the
+// shared generated items (`Scope`, `SystemError`, `types`).
+#[doc(inline)]
+pub use bitrix_api_runtime::*;
+
 pub mod events;
-pub mod install;
-pub mod limits;
-mod list;
-mod method;
-pub mod oauth;
-mod payload;
-mod presend;
-mod secret;
-mod transport;
+#[cfg(feature = "imbot_v2")]
+mod poller;
 
-#[doc(hidden)]
-pub mod __private;
-
-pub use batch::{Batch, BatchAnswer, ResultRef, Slot, MAX_COMMANDS as MAX_BATCH_COMMANDS};
-pub use bulk::{Bulk, BulkAnswer, Progress, ProgressFn};
-pub use client::{decode_answer, Client, ClientBuilder};
-pub use envelope::Response;
-pub use error::{
-    ApiError, AuthError, ConfigError, DecodeError, Error, LimitKind, ListError, Problem,
-    RedirectError, Refusal, RenewerError, TooLargeError, TransportError, DECODE_BODY_KEPT,
-};
-pub use limits::{LimitStats, RateLimit, RetryPolicy};
-pub use list::{ListEnd, ListMethod, Paging};
-pub use method::{ErrorDoc, Method, MethodError, NoMethodError};
-pub use oauth::{OAuthApp, OAuthConfig, TokenGrant, TokenStore, Tokens};
-pub use payload::EventPayload;
-pub use secret::Secret;
-pub use transport::{RedirectPolicy, DEFAULT_BODY_LIMIT};
-
-// The code generated from `spec/` by `cargo run -p bitrix-tools -- generate`, committed in
-// `src/generated/` and never edited by hand (a test fails while it is out of date with the
-// spec). `Scope`, `SystemError` and module `types`, from spec/scopes.yaml and spec/common/:
-include!("generated/common.rs");
-// One module per namespace, each behind its cargo feature, and the `Event` enum of them all.
+// Generated from `spec/` by `cargo run -p bitrix-tools -- generate` and never edited by hand
+// (a test fails while it is out of date with the spec): each namespace crate re-exported as a
+// module behind its cargo feature, and the `Event` enum of them all.
 include!("generated/namespaces.rs");

@@ -31,18 +31,22 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The type a [`RustTy::Named`] path names (`Name`, `crate::types::Name`,
-    /// `crate::<module>::Name`).
+    /// The type a [`RustTy::Named`] path names: `Name` (the method's own, or its module's),
+    /// `crate::Name` (its module's: the root of the module's crate), or
+    /// `::bitrix_api_runtime::types::Name` (a common type; see [`crate::ir::RUNTIME`]).
     pub fn resolve(&self, path: &str) -> Option<&'a TypeDef> {
         let find = |types: &'a [TypeDef], name: &str| types.iter().find(|t| type_name(t) == name);
-        if let Some(name) = path.strip_prefix("crate::types::") {
+        let module_types = || Some(&self.api.namespaces.get(self.module)?.types);
+        if let Some(name) = path
+            .strip_prefix(crate::ir::RUNTIME)
+            .and_then(|rest| rest.strip_prefix("::types::"))
+        {
             return find(&self.api.common_types, name);
         }
-        if let Some(rest) = path.strip_prefix("crate::") {
-            let (module, name) = rest.split_once("::")?;
-            return find(&self.api.namespaces.get(module)?.types, name);
+        if let Some(name) = path.strip_prefix("crate::") {
+            return find(module_types()?, name);
         }
-        find(self.own, path).or_else(|| find(&self.api.namespaces.get(self.module)?.types, path))
+        find(self.own, path).or_else(|| find(module_types()?, path))
     }
 }
 

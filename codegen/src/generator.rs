@@ -3,26 +3,16 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::Api;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Which namespaces get their code written.
-#[derive(Debug, Clone)]
-#[cfg_attr(not(feature = "format"), allow(dead_code))]
-enum Selection {
-    All,
-    Only(BTreeSet<String>),
-}
-
-/// Checks a spec directory and writes the generated Rust into a directory.
-///
-/// The whole spec is always checked, whatever is selected for writing, so a broken file in a
-/// namespace that is switched off still fails the build.
+/// Checks a spec directory and writes the generated Rust into the workspace (where each file
+/// goes: [`layout`](crate::layout)).
 ///
 /// ```no_run
-/// // What `bitrix-tools generate` does for `bitrix-api/src/generated`:
+/// // What `bitrix-tools generate` does, from the workspace root:
 /// let generator = bitrix_codegen::Generator::new("spec");
-/// if let Err(diags) = generator.write("bitrix-api/src/generated".as_ref()) {
+/// if let Err(diags) = generator.write(".".as_ref()) {
 ///     eprint!("{}", bitrix_codegen::diag::report(&diags));
 ///     std::process::exit(1);
 /// }
@@ -30,26 +20,14 @@ enum Selection {
 #[derive(Debug, Clone)]
 pub struct Generator {
     spec_dir: PathBuf,
-    selection: Selection,
 }
 
 impl Generator {
-    /// A generator for the spec in `spec_dir`; every namespace is written.
+    /// A generator for the spec in `spec_dir`.
     pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
         Generator {
             spec_dir: spec_dir.into(),
-            selection: Selection::All,
         }
-    }
-
-    /// Writes only these namespace modules (`imopenlines`, `imbot_v2`, …).
-    pub fn only<I, S>(mut self, modules: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.selection = Selection::Only(modules.into_iter().map(Into::into).collect());
-        self
     }
 
     /// The spec directory.
@@ -168,43 +146,32 @@ impl Generator {
         }
     }
 
-    /// Whether the code of namespace `module` is written.
-    #[cfg(feature = "format")]
-    fn selected(&self, module: &str) -> bool {
-        match &self.selection {
-            Selection::All => true,
-            Selection::Only(set) => set.contains(module),
-        }
-    }
-
-    /// Checks the spec and renders every generated file in memory: `common.rs`,
-    /// `namespaces.rs` and one file per selected namespace, by file name.
+    /// Checks the spec and renders every generated file in memory, by its path relative to
+    /// the workspace root (`/`-separated; see [`layout`](crate::layout)).
     #[cfg(feature = "format")]
     pub fn render(&self) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
         let api = self.check()?;
-        crate::render::files(&api, |module| self.selected(module))
-            .map_err(|e| vec![Diagnostic::new(&self.spec_dir, "", e)])
+        crate::render::files(&api).map_err(|e| vec![Diagnostic::new(&self.spec_dir, "", e)])
     }
 
-    /// Checks the spec, then writes the generated files into `out_dir` (created if missing),
-    /// leaving files whose content is unchanged alone, and removes the generated files (those
-    /// that start with [`render::HEADER`](crate::render::HEADER)) it no longer produces (a
-    /// namespace gone from the spec, or not selected by [`only`](Self::only)). Returns what
+    /// Checks the spec, then writes the generated files under the workspace root `root`
+    /// (folders created as needed), leaving files whose content is unchanged alone, and
+    /// removes the generated files (those that start with the generator's header) it no
+    /// longer produces, such as the crate of a namespace gone from the spec. Returns what
     /// changed.
     #[cfg(feature = "format")]
-    pub fn write(&self, out_dir: &Path) -> Result<Written, Vec<Diagnostic>> {
+    pub fn write(&self, root: &Path) -> Result<Written, Vec<Diagnostic>> {
         let files = self.render()?;
-        crate::render::write_dir(out_dir, &files).map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
+        crate::render::write_dir(root, &files).map_err(|e| vec![Diagnostic::new(root, "", e)])
     }
 
-    /// Compares `out_dir` with what [`write`](Self::write) would leave there, without writing:
-    /// every file that differs, is missing, or is a generated file no longer produced. Empty
-    /// when the directory is current.
+    /// Compares the tree under `root` with what [`write`](Self::write) would leave there,
+    /// without writing: every file that differs, is missing, or is a generated file no longer
+    /// produced. Empty when the tree is current.
     #[cfg(feature = "format")]
-    pub fn outdated(&self, out_dir: &Path) -> Result<Vec<Outdated>, Vec<Diagnostic>> {
+    pub fn outdated(&self, root: &Path) -> Result<Vec<Outdated>, Vec<Diagnostic>> {
         let files = self.render()?;
-        crate::render::compare_dir(out_dir, &files)
-            .map_err(|e| vec![Diagnostic::new(out_dir, "", e)])
+        crate::render::compare_dir(root, &files).map_err(|e| vec![Diagnostic::new(root, "", e)])
     }
 }
 
@@ -217,12 +184,11 @@ pub struct Written {
     pub removed: Vec<PathBuf>,
 }
 
-/// One file of an output directory that is not what the spec generates
-/// ([`Generator::outdated`]).
+/// One file of the tree that is not what the spec generates ([`Generator::outdated`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outdated {
-    /// The file.
-    pub path: PathBuf,
+    /// The file, relative to the workspace root (`/`-separated).
+    pub file: String,
     /// How it differs.
     pub state: FileState,
 }
@@ -245,7 +211,7 @@ impl std::fmt::Display for Outdated {
             FileState::Missing => "is missing",
             FileState::Extra => "is no longer generated",
         };
-        write!(f, "{} {what}", self.path.display())
+        write!(f, "{} {what}", self.file)
     }
 }
 
@@ -253,66 +219,57 @@ impl std::fmt::Display for Outdated {
 mod tests {
     use super::*;
 
-    #[cfg(feature = "format")]
-    #[test]
-    fn selection_by_name() {
-        let g = Generator::new("spec").only(["imopenlines"]);
-        assert!(g.selected("imopenlines"));
-        assert!(!g.selected("imbot"));
-        assert!(Generator::new("spec").selected("imbot"));
-    }
-
-    /// `write` brings a directory to what `outdated` compares it with: changed, missing and
-    /// no-longer-generated files are found, and files without the header are left alone.
+    /// `write` brings a tree to what `outdated` compares it with: changed, missing and
+    /// no-longer-generated files are found (a namespace crate gone from the spec goes with
+    /// its folder), and files without the header are left alone.
     #[cfg(feature = "format")]
     #[test]
     fn write_and_outdated_agree() {
+        use crate::layout;
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        let dir = std::env::temp_dir().join(format!("bitrix-gen-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let g = Generator::new(&spec).only(["imopenlines"]);
-        let first = g.write(&dir).expect("writes");
-        let names = |paths: &[PathBuf]| -> Vec<String> {
-            paths
-                .iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-                .collect()
-        };
-        assert_eq!(
-            names(&first.written),
-            ["common.rs", "imopenlines.rs", "namespaces.rs"]
-        );
-        assert!(g.outdated(&dir).expect("compares").is_empty());
-        assert_eq!(g.write(&dir).expect("writes"), Written::default());
+        let root = std::env::temp_dir().join(format!("bitrix-gen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let g = Generator::new(&spec);
+        let first = g.write(&root).expect("writes");
+        let expected = g.render().expect("renders");
+        assert_eq!(first.written.len(), expected.len());
+        assert!(expected.contains_key(&layout::namespace_lib("imopenlines")));
+        assert!(expected.contains_key(&layout::namespace_manifest("imopenlines")));
+        assert!(g.outdated(&root).expect("compares").is_empty());
+        assert_eq!(g.write(&root).expect("writes"), Written::default());
 
-        std::fs::write(dir.join("common.rs"), "// @generated by hand\n").unwrap();
-        std::fs::remove_file(dir.join("namespaces.rs")).unwrap();
-        let stale = format!("{}fn old() {{}}\n", crate::render::HEADER);
-        std::fs::write(dir.join("imbot.rs"), &stale).unwrap();
-        std::fs::write(dir.join("mine.rs"), "fn mine() {}\n").unwrap();
+        std::fs::write(root.join(layout::COMMON), "// @generated by hand\n").unwrap();
+        std::fs::remove_file(root.join(layout::FACADE)).unwrap();
+        let gone = root.join(layout::NAMESPACES).join("gone");
+        std::fs::create_dir_all(gone.join("src")).unwrap();
+        let old_lib = format!("{}fn old() {{}}\n", crate::render::HEADER);
+        std::fs::write(gone.join("src/lib.rs"), &old_lib).unwrap();
+        let old_manifest = format!("{}[package]\n", layout::TOML_HEADER);
+        std::fs::write(gone.join("Cargo.toml"), &old_manifest).unwrap();
+        let mine = root.join("runtime/src/generated/mine.rs");
+        std::fs::write(&mine, "fn mine() {}\n").unwrap();
         let states: Vec<(String, FileState)> = g
-            .outdated(&dir)
+            .outdated(&root)
             .expect("compares")
             .into_iter()
-            .map(|o| (names(&[o.path]).remove(0), o.state))
+            .map(|o| (o.file, o.state))
             .collect();
         assert_eq!(
             states,
             [
-                ("common.rs".to_string(), FileState::Differs),
-                ("namespaces.rs".to_string(), FileState::Missing),
-                ("imbot.rs".to_string(), FileState::Extra),
+                (layout::FACADE.to_string(), FileState::Missing),
+                (layout::COMMON.to_string(), FileState::Differs),
+                ("namespaces/gone/Cargo.toml".to_string(), FileState::Extra),
+                ("namespaces/gone/src/lib.rs".to_string(), FileState::Extra),
             ]
         );
-        let fixed = g.write(&dir).expect("writes");
-        assert_eq!(names(&fixed.written), ["common.rs", "namespaces.rs"]);
-        assert_eq!(names(&fixed.removed), ["imbot.rs"]);
-        assert!(g.outdated(&dir).expect("compares").is_empty());
-        assert!(
-            dir.join("mine.rs").exists(),
-            "a file without the header stays"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
+        let fixed = g.write(&root).expect("writes");
+        assert_eq!(fixed.written.len(), 2);
+        assert_eq!(fixed.removed.len(), 2);
+        assert!(!gone.exists(), "the emptied crate folder is removed");
+        assert!(g.outdated(&root).expect("compares").is_empty());
+        assert!(mine.exists(), "a file without the header stays");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// The in-memory check sees exactly what the disk check sees.

@@ -5,12 +5,12 @@
 //! them with `prettyplease`, writing only files whose content changed. Every problem in the
 //! spec comes back as a [`diag::Diagnostic`] naming its file, place and a fix.
 //!
-//! Writing the generated files into a directory (what `bitrix-tools generate` does for
-//! `bitrix-api/src/generated`, where the code is committed and checked to be current):
+//! Writing the generated files into the workspace (what `bitrix-tools generate` does; the code
+//! is committed and checked to be current; where each file goes: [`layout`]):
 //!
 //! ```no_run
 //! let generator = bitrix_codegen::Generator::new("spec");
-//! match generator.write("bitrix-api/src/generated".as_ref()) {
+//! match generator.write(".".as_ref()) {
 //!     Ok(changed) => println!("{} files written", changed.written.len()),
 //!     Err(diags) => eprint!("{}", bitrix_codegen::diag::report(&diags)),
 //! }
@@ -31,6 +31,8 @@ pub mod spec;
 
 #[cfg(feature = "format")]
 mod emit;
+#[cfg(feature = "format")]
+pub mod layout;
 mod generator;
 mod list_key;
 mod lower;

@@ -6,7 +6,7 @@ mod list;
 use crate::diag::Diagnostic;
 use crate::ir::*;
 use crate::load::SpecSet;
-use crate::names;
+use crate::names::{self, RUNTIME};
 use crate::spec::{
     AuthKind, BaseType, EnumValue, ErrorSpec, Field, Items, MethodSpec, Required, ResultSpec,
     Scalar, TypeExpr, TypesFile,
@@ -66,7 +66,7 @@ pub(crate) fn lower_base(set: &SpecSet) -> LoweredBase {
             t.value
                 .types
                 .keys()
-                .map(|k| (k.clone(), format!("crate::types::{}", names::camel(k))))
+                .map(|k| (k.clone(), format!("{RUNTIME}::types::{}", names::camel(k))))
                 .collect()
         })
         .unwrap_or_default();
@@ -103,7 +103,8 @@ pub(crate) fn lower_base(set: &SpecSet) -> LoweredBase {
     for (module, t) in &set.module_types {
         let mut names_here = named.clone();
         for k in t.value.types.keys() {
-            names_here.insert(k.clone(), format!("crate::{module}::{}", names::camel(k)));
+            // Generated into the module's own crate, whose root holds its types.
+            names_here.insert(k.clone(), format!("crate::{}", names::camel(k)));
         }
         let ns_taken = taken.entry(module.clone()).or_default();
         let types = named_types(&t.path, &t.value, &names_here, ns_taken, &mut diags);
@@ -187,7 +188,10 @@ pub(crate) fn lower_members(base: LoweredBase, set: &SpecSet) -> (Api, Vec<Diagn
                 let e = &e.value;
                 (
                     e.event.clone(),
-                    format!("crate::{}::{}", e.namespace, e.rust_name),
+                    names::MethodPlace {
+                        module: e.namespace.clone(),
+                        struct_name: e.rust_name.clone(),
+                    },
                 )
             })
             .collect(),
@@ -267,8 +271,8 @@ fn check_examples(set: &SpecSet, api: &Api, diags: &mut Vec<Diagnostic>) {
 struct Links<'a> {
     /// The spec's methods, by wire name, with their places.
     methods: &'a BTreeMap<&'a str, names::MethodPlace>,
-    /// Wire name of each event → Rust path of its payload.
-    events: BTreeMap<String, String>,
+    /// Wire name of each event → its payload's module and struct.
+    events: BTreeMap<String, names::MethodPlace>,
 }
 
 fn lower_event(
@@ -305,11 +309,8 @@ fn lower_event(
             .see_also
             .iter()
             .map(|s| {
-                let path = if let Some(place) = links.methods.get(s.as_str()) {
-                    Some(format!("crate::{}::{}", place.module, place.struct_name))
-                } else {
-                    links.events.get(s).cloned()
-                };
+                let place = links.methods.get(s.as_str()).or_else(|| links.events.get(s));
+                let path = place.and_then(|p| link_within(&e.namespace, p));
                 SeeAlso {
                     wire: s.clone(),
                     path,
@@ -317,6 +318,13 @@ fn lower_event(
             })
             .collect(),
     }
+}
+
+/// The doc-link path of `place` from code generated into module `here`: its struct name
+/// within the same module; nothing for another module, which is another crate that the
+/// module's crate does not depend on (the link is then plain text).
+fn link_within(here: &str, place: &names::MethodPlace) -> Option<String> {
+    (place.module == here).then(|| place.struct_name.clone())
 }
 
 /// Scopes by their wire names, with their `Scope` variants.
@@ -487,13 +495,9 @@ fn lower_method(
             .see_also
             .iter()
             .map(|s| {
-                let path = all.get(s.as_str()).map(|place| {
-                    if place.module == here.module {
-                        place.struct_name.clone()
-                    } else {
-                        format!("crate::{}::{}", place.module, place.struct_name)
-                    }
-                });
+                let path = all
+                    .get(s.as_str())
+                    .and_then(|place| link_within(&here.module, place));
                 SeeAlso {
                     wire: s.clone(),
                     path,

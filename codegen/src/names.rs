@@ -32,7 +32,17 @@ fn is_version(seg: &str) -> bool {
     seg.len() > 1 && seg.starts_with('v') && seg[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Where a method's generated code goes: its module and its request struct.
+/// The path by which generated code names the runtime crate (`bitrix-api-runtime`): the
+/// namespace crates depend on it, and the runtime names itself so (`extern crate self`), so
+/// one path serves the shared items generated into the runtime and every namespace crate.
+pub const RUNTIME: &str = "::bitrix_api_runtime";
+
+/// The package name of the crate that holds namespace `module`: `bitrix-api-imbot-v2`.
+pub fn namespace_crate(module: &str) -> String {
+    format!("bitrix-api-{}", module.replace('_', "-"))
+}
+
+/// Where a method's (or an event's) generated code goes: its module and its struct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MethodPlace {
     /// The namespace module (and cargo feature), `imbot_v2`.

@@ -189,11 +189,14 @@ impl Cx<'_> {
         }
     }
 
-    /// `crate::x::Y` → `bitrix_api::x::Y`; a bare name is in the method's module.
+    /// The path in `bitrix_api` of a generated type: the runtime's items are re-exported at
+    /// its root (`::bitrix_api_runtime::types::Y` → `bitrix_api::types::Y`); `crate::Y` (the
+    /// root of the module's crate) and a bare name are in the method's module.
     fn rust_path(&self, path: &str) -> String {
-        match path.strip_prefix("crate::") {
-            Some(rest) => format!("bitrix_api::{rest}"),
-            None => format!("bitrix_api::{}::{path}", self.module),
+        if let Some(rest) = path.strip_prefix(bitrix_codegen::ir::RUNTIME) {
+            return format!("bitrix_api{rest}");
         }
+        let name = path.strip_prefix("crate::").unwrap_or(path);
+        format!("bitrix_api::{}::{name}", self.module)
     }
 }

@@ -63,7 +63,7 @@ fn event_body_seeds_reach_the_typed_decode() {
         };
         let event = bitrix_api::events::parse(ct, &data[1..], &limits)
             .and_then(|u| u.verify(Some(&token)))
-            .and_then(|r| r.typed())
+            .and_then(|r| r.typed::<bitrix_api::Event>())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!event.name().is_empty());
         typed += 1;

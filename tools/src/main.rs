@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   bitrix-tools check [SPEC_DIR]              check the spec (exit 0 clean, 1 problems, 2 usage/IO)
-  bitrix-tools generate [--check] [--spec DIR] [--out DIR]
-                                             write the generated code (default: spec into
-                                             bitrix-api/src/generated); --check only compares
-                                             (exit 0 current, 1 out of date or problems)
+  bitrix-tools generate [--check] [--spec DIR] [--root DIR]
+                                             write the generated code into the workspace at
+                                             --root (default: spec into .); --check only
+                                             compares (exit 0 current, 1 out of date or problems)
   bitrix-tools render [--spec DIR] NAME      print the generated Rust of one method or event
   bitrix-tools drift --docs DIR [--spec DIR] [--only PREFIX...] [--format text|json]
   bitrix-tools import --docs DIR [--out DIR] [--force] METHOD_OR_EVENT...";
@@ -64,11 +64,10 @@ fn check(args: &[String]) -> u8 {
     }
 }
 
-/// Where `generate` writes by default: the library's committed generated code.
-const GENERATED: &str = "bitrix-api/src/generated";
-
+/// `generate`: writes (or with `--check` compares) the generated files under the workspace
+/// root, each where `bitrix_codegen::layout` puts it.
 fn generate(args: &[String]) -> u8 {
-    let (mut spec, mut out, mut only_check) = ("spec", GENERATED, false);
+    let (mut spec, mut out, mut only_check) = ("spec", ".", false);
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match (arg.as_str(), rest.clone().next()) {
@@ -77,7 +76,7 @@ fn generate(args: &[String]) -> u8 {
                 spec = d;
                 rest.next();
             }
-            ("--out", Some(d)) => {
+            ("--root", Some(d)) => {
                 out = d;
                 rest.next();
             }
@@ -100,11 +99,11 @@ fn generate(args: &[String]) -> u8 {
                 eprintln!("{file}");
             }
             if stale.is_empty() {
-                println!("{out}: current with {spec}");
+                println!("the generated code under {out} is current with {spec}");
                 0
             } else {
                 eprintln!(
-                    "{out}: {} file(s) out of date with {spec}; run `cargo run -p bitrix-tools -- generate`",
+                    "{} generated file(s) under {out} out of date with {spec}; run `cargo run -p bitrix-tools -- generate`",
                     stale.len()
                 );
                 1
@@ -119,7 +118,7 @@ fn generate(args: &[String]) -> u8 {
                 println!("removed {}", path.display());
             }
             if done.written.is_empty() && done.removed.is_empty() {
-                println!("{out}: already current with {spec}");
+                println!("the generated code under {out} is already current with {spec}");
             }
             0
         })

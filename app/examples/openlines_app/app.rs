@@ -132,7 +132,7 @@ async fn on_event(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
             let Some(member) = event.auth.member_id.clone() else {
                 return StatusCode::BAD_REQUEST;
             };
-            let typed = match event.typed() {
+            let typed: bitrix_api::Event = match event.typed() {
                 Ok(e) => e,
                 Err(e) => {
                     println!("  ✗ {} does not decode: {e}", event.event);

@@ -59,7 +59,7 @@ fn handler(path: &str, bot: Bot, token: String) -> axum::Router {
                         return (StatusCode::BAD_REQUEST, rejection.to_string());
                     }
                 };
-                let event = match received.typed() {
+                let event: bitrix_api::Event = match received.typed() {
                     Ok(e) => e,
                     Err(rejection) => {
                         println!("  ✗ {} does not decode: {rejection}", received.event);

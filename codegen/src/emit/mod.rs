@@ -44,7 +44,7 @@ pub(crate) fn ty(t: &RustTy) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #i>)
         }
         RustTy::Named(p) => ident(p),
-        RustTy::Secret => quote!(crate::Secret),
+        RustTy::Secret => quote!(::bitrix_api_runtime::Secret),
         RustTy::Option(inner) => {
             let i = ty(inner);
             quote!(::std::option::Option<#i>)
@@ -66,13 +66,56 @@ pub fn method(m: &MethodIr) -> TokenStream {
     }
 }
 
-/// The file of one namespace module.
+/// The root file (`src/lib.rs`) of one namespace's crate.
 pub fn namespace(ns: &NamespaceIr) -> TokenStream {
+    let doc = rustdoc::inner_attrs(&format!(
+        "{}\n\nPart of [`bitrix-api`](https://docs.rs/bitrix-api), which re-exports this crate as \
+         its module `{}` behind the cargo feature `{}` (or `full`); depend on `bitrix-api`, \
+         not on this crate.",
+        module_summary(ns),
+        ns.module,
+        ns.module
+    ));
     let types = module_types(ns);
     let methods = ns.methods.iter().map(method);
     let events = ns.events.iter().map(event);
     let event_enum = events::module_enum(ns);
-    quote!(#types #(#methods)* #event_enum #(#events)*)
+    quote! {
+        #doc
+        #![deny(missing_docs)]
+        #![allow(deprecated)]
+        #types #(#methods)* #event_enum #(#events)*
+    }
+}
+
+/// What a namespace holds, in one sentence.
+fn module_summary(ns: &NamespaceIr) -> String {
+    format!("Module `{}`: {}.", ns.module, contents(ns))
+}
+
+/// What a namespace holds: its method families and counts, and its events.
+pub(crate) fn contents(ns: &NamespaceIr) -> String {
+    let mut what = Vec::new();
+    if !ns.methods.is_empty() {
+        // Methods placed here by a `namespace` key do not share the prefix: name them.
+        let dotted = format!("{}.", ns.prefix);
+        let mut families = vec![format!("`{}.*`", ns.prefix)];
+        families.extend(
+            ns.methods
+                .iter()
+                .filter(|m| !m.wire.starts_with(&dotted))
+                .map(|m| format!("`{}`", m.wire)),
+        );
+        what.push(format!(
+            "methods {} ({})",
+            families.join(", "),
+            ns.methods.len()
+        ));
+    }
+    if !ns.events.is_empty() {
+        what.push(format!("events ({})", ns.events.len()));
+    }
+    what.join(" and ")
 }
 
 /// The named types of a namespace module (`spec/types/<module>.yaml`).
@@ -131,46 +174,18 @@ fn scope_enum(api: &Api) -> TokenStream {
     }
 }
 
-/// The `namespaces.rs` file: one feature-gated module per namespace, including its file (a
-/// path relative to `namespaces.rs`, so the generated directory can sit anywhere).
+/// The facade's `namespaces.rs`: each namespace crate re-exported as a module behind its
+/// cargo feature, and the crate's `Event` enum of them all.
 pub fn modules(api: &Api) -> TokenStream {
     let mods = api.namespaces.values().map(|ns| {
         let m = ident(&ns.module);
         let feature = &ns.module;
-        let file = format!("{}.rs", ns.module);
-        let mut what = Vec::new();
-        if !ns.methods.is_empty() {
-            // Methods placed here by a `namespace` key do not share the prefix: name them.
-            let dotted = format!("{}.", ns.prefix);
-            let mut families = vec![format!("`{}.*`", ns.prefix)];
-            families.extend(
-                ns.methods
-                    .iter()
-                    .filter(|m| !m.wire.starts_with(&dotted))
-                    .map(|m| format!("`{}`", m.wire)),
-            );
-            what.push(format!(
-                "methods {} ({})",
-                families.join(", "),
-                ns.methods.len()
-            ));
-        }
-        if !ns.events.is_empty() {
-            what.push(format!("events ({})", ns.events.len()));
-        }
-        let doc = rustdoc::attrs(&format!(
-            "Module `{}`: {}. Enabled by the cargo feature `{}` (or `full`).",
-            ns.module,
-            what.join(" and "),
-            ns.module
-        ));
+        let krate = ident(&crate::names::namespace_crate(&ns.module).replace('-', "_"));
         quote! {
-            #doc
             #[cfg(feature = #feature)]
-            #[allow(deprecated)]
-            pub mod #m {
-                include!(#file);
-            }
+            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+            #[doc(inline)]
+            pub use #krate as #m;
         }
     });
     let event = events::crate_enum(api);

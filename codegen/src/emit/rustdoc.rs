@@ -7,15 +7,26 @@ use quote::quote;
 
 /// `#[doc = "..."]` attributes, one per line, so that the rendered code shows `///` lines.
 pub fn attrs(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|l| {
-        let l = if l.is_empty() {
+    let lines = doc_lines(text).map(|l| quote!(#[doc = #l]));
+    quote!(#(#lines)*)
+}
+
+/// `#![doc = "…"]` attributes, one per line of `text`: the docs of the enclosing item (a
+/// crate root), written as `//!` lines once formatted.
+pub fn inner_attrs(text: &str) -> TokenStream {
+    let lines = doc_lines(text).map(|l| quote!(#![doc = #l]));
+    quote!(#(#lines)*)
+}
+
+/// The lines of `text` as doc attribute values: a leading space before each non-empty line.
+fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.trim_end().lines().map(|l| {
+        if l.is_empty() {
             String::new()
         } else {
             format!(" {l}")
-        };
-        quote!(#[doc = #l])
-    });
-    quote!(#(#lines)*)
+        }
+    })
 }
 
 /// Makes free text safe for rustdoc: outside inline code, `<`, `>` and `[`, `]` are escaped
@@ -103,7 +114,7 @@ pub fn field(f: &FieldIr) -> String {
         s.push_str(&format!("\n\nDeprecated: {}", escape(d)));
     }
     if f.secret {
-        s.push_str("\n\nA credential: a [`Secret`](crate::Secret), never shown by `Debug`.");
+        s.push_str("\n\nA credential: a [`Secret`](bitrix_api_runtime::Secret), never shown by `Debug`.");
     }
     s
 }
@@ -143,7 +154,7 @@ pub fn method(m: &MethodIr) -> String {
     if let Some(l) = &m.list {
         let how = list_how(l);
         s.push_str(&format!(
-            "\n- **List:** [`Client::list`](crate::Client::list) streams every item ({how})"
+            "\n- **List:** [`Client::list`](bitrix_api_runtime::Client::list) streams every item ({how})"
         ));
     }
 
@@ -186,7 +197,7 @@ pub fn method(m: &MethodIr) -> String {
         None => s.push_str("No method-specific errors are documented; system errors apply."),
         Some(e) => {
             s.push_str(&format!(
-                "Documented errors arrive as [`{}`]; system errors as [`crate::SystemError`].\n\n",
+                "Documented errors arrive as [`{}`]; system errors as [`SystemError`](bitrix_api_runtime::SystemError).\n\n",
                 e.name
             ));
             s.push_str(errors_table(&e.variants).trim_end());

@@ -33,7 +33,7 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
         let t = ty(&v.ty);
         let value = boxed(&v.ty, quote!(x));
         quote! {
-            if let ::std::result::Result::Ok(x) = <#t as crate::__private::Lenient>::lenient(&v) {
+            if let ::std::result::Result::Ok(x) = <#t as ::bitrix_api_runtime::__private::Lenient>::lenient(&v) {
                 return ::std::result::Result::Ok(Self::#id(#value));
             }
         }
@@ -55,10 +55,10 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
         #(#froms)*
         impl<'de> ::serde::Deserialize<'de> for #n {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                <Self as crate::__private::Lenient>::lenient(d)
+                <Self as ::bitrix_api_runtime::__private::Lenient>::lenient(d)
             }
         }
-        impl crate::__private::Lenient for #n {
+        impl ::bitrix_api_runtime::__private::Lenient for #n {
             fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let v: ::serde_json::Value = ::serde::Deserialize::deserialize(d)?;
                 #(#attempts)*
@@ -102,7 +102,7 @@ mod tests {
                 },
                 UnionVariantIr {
                     variant: "DialogUser".into(),
-                    ty: RustTy::Named("crate::im::DialogUser".into()),
+                    ty: RustTy::Named("crate::DialogUser".into()),
                 },
             ],
             role: Role::Result,
