@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Measures what a user pays to add bitrix-api: the clean debug build of a consumer crate against a
 # baseline crate with the same reqwest, tokio, serde and serde_json (same versions and features,
-# read from bitrix-api's manifest) and no bitrix-api; and, when bitrix-api hands reqwest its own
+# read from the manifest of bitrix-api's runtime, or of bitrix-api itself before the runtime was
+# a crate of its own) and no bitrix-api; and, when bitrix-api hands reqwest its own
 # TLS provider (reqwest 0.13 with `rustls-no-provider`), the same rustls and
 # rustls-platform-verifier, without which the baseline could not speak https.
 #
 # Crates, written to a temp dir (each built in its own fresh CARGO_TARGET_DIR, every run):
 #   baseline     reqwest + tokio + serde + serde_json (+ rustls, rustls-platform-verifier), as
-#                bitrix-api declares them
+#                bitrix-api (its runtime) declares them
 #   imopenlines  bitrix-api by path, default-features = false, features = ["imopenlines"]
 #   full         bitrix-api by path, default-features = false, features = ["full"]
 # Every crate starts from a copy of the measured workspace's Cargo.lock, so all three build the
@@ -16,15 +17,13 @@
 #
 # Prints each run's wall time, the median per crate, the ratios (median of the per-run ratios,
 # and ratio of the medians), and from the `cargo build --timings` report of run 1 the units the
-# consumer builds beyond the baseline: bitrix-api, its build script and its run, bitrix-codegen
-# and the build dependencies the baseline does not already have.
+# consumer builds beyond the baseline: bitrix-api's crates (and, for a checkout from before the
+# generated code was committed, its build script and bitrix-codegen) and any dependency the
+# baseline does not already have.
 #
-# Usage: scripts/measure-consumer.sh [-n RUNS] [-k] [-s SPLIT_DIR] [PATH_TO_BITRIX_API_CRATE]
+# Usage: scripts/measure-consumer.sh [-n RUNS] [-k] [PATH_TO_BITRIX_API_CRATE]
 #   -n RUNS   paired runs (default 3)
 #   -k        keep the temp dir (its path is printed)
-#   -s DIR    measure, in place of `imopenlines`, a consumer of every namespace built as its own
-#             crate: the throwaway prototype that scripts/split-prototype.sh writes into DIR
-#             (its deps.toml lists the crates), beside bitrix-api with no namespace feature
 #   PATH      the bitrix-api crate directory (default: this checkout's bitrix-api); pass an older
 #             commit's checkout (git worktree add /tmp/old <commit>) to measure it the same way.
 # Needs: cargo, python3. Downloads crates once (cargo fetch) unless CARGO_NET_OFFLINE=true and they
@@ -33,13 +32,11 @@ set -euo pipefail
 
 runs=3
 keep=0
-split=""
-while getopts "n:ks:" opt; do
+while getopts "n:k" opt; do
   case $opt in
     n) runs=$OPTARG ;;
     k) keep=1 ;;
-    s) split=$(cd "$OPTARG" && pwd) ;;
-    *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,25p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -56,9 +53,12 @@ export CARGO_TERM_COLOR=never
 # INCREMENTAL=1 in the environment keeps cargo's default instead.
 if [ "${INCREMENTAL:-0}" = 1 ]; then unset CARGO_INCREMENTAL; else export CARGO_INCREMENTAL=0; fi
 
-# The shared dependencies as bitrix-api declares them (workspace inheritance resolved).
+# The shared dependencies as bitrix-api's runtime declares them (workspace inheritance
+# resolved); before the split, bitrix-api's own.
+runtime="$api/../runtime"
+[ -f "$runtime/Cargo.toml" ] || runtime="$api"
 cargo metadata --format-version 1 --no-deps --manifest-path "$api/Cargo.toml" >"$work/meta.json"
-python3 - "$work/meta.json" "$api" >"$work/shared.toml" <<'EOF'
+python3 - "$work/meta.json" "$runtime" >"$work/shared.toml" <<'EOF'
 import json, sys, os
 meta = json.load(open(sys.argv[1]))
 manifest = os.path.join(sys.argv[2], "Cargo.toml")
@@ -85,17 +85,10 @@ crate() { # name, [dependencies] lines, lib.rs
 }
 crate baseline "$(cat "$work/shared.toml")" \
   "pub use reqwest; pub use serde; pub use serde_json; pub use tokio; $(grep -q '^rustls' "$work/shared.toml" && echo 'pub use rustls; pub use rustls_platform_verifier;')"
-# The consumers measured against the baseline: `imopenlines` (or the split prototype) and `full`.
-if [ -n "$split" ]; then
-  [ -f "$split/deps.toml" ] || { echo "no deps.toml in $split (run scripts/split-prototype.sh)" >&2; exit 2; }
-  consumers="split full"
-  crate split "bitrix-api = { path = \"$api\", default-features = false }
-$(cat "$split/deps.toml")" "pub use bitrix_api; $(sed -n 's/^\(ns-[a-z_0-9]*\) .*/pub use \1;/p' "$split/deps.toml" | tr - _ | tr '\n' ' ')"
-else
-  consumers="imopenlines full"
-  crate imopenlines "bitrix-api = { path = \"$api\", default-features = false, features = [\"imopenlines\"] }" \
-    "pub use bitrix_api;"
-fi
+# The consumers measured against the baseline: `imopenlines` and `full`.
+consumers="imopenlines full"
+crate imopenlines "bitrix-api = { path = \"$api\", default-features = false, features = [\"imopenlines\"] }" \
+  "pub use bitrix_api;"
 crate full "bitrix-api = { path = \"$api\", default-features = false, features = [\"full\"] }" \
   "pub use bitrix_api;"
 
@@ -155,9 +148,10 @@ for c in consumers:
     for name, ver, target, feats, d in extra:
         what = f"{name} {ver}" + (f" ({target})" if target else "")
         print(f"  {d:6.2f}  {what}" + (f"  [{feats}]" if feats and name == "syn" else ""))
-    api = sum(u[4] for u in extra if u[0] == "bitrix-api" and not u[2])
+    # bitrix-api's own libraries: the facade, and since the split its runtime and namespaces.
+    api = sum(u[4] for u in extra if u[0].startswith("bitrix-api") and not u[2])
     print(f"  {sum(u[4] for u in extra):6.2f}  in all; build-dependency part (all but the bitrix-api"
-          f" lib): {sum(u[4] for u in extra) - api:.2f}")
+          f" libs): {sum(u[4] for u in extra) - api:.2f}")
     ours = Counter(u[:4] for u in units(c))
     gone = [u for u in units("baseline") if ours[u[:4]] == 0 and u[0] != "consumer-baseline"]
     for name, ver, target, feats, d in gone:  # e.g. a syn built with more features in its place

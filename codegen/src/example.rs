@@ -33,7 +33,7 @@ impl<'a> Resolver<'a> {
 
     /// The type a [`RustTy::Named`] path names: `Name` (the method's own, or its module's),
     /// `crate::Name` (its module's: the root of the module's crate), or
-    /// `::bitrix_api_runtime::types::Name` (a common type; see [`crate::ir::RUNTIME`]).
+    /// `runtime::types::Name` (a common type; see [`crate::ir::RUNTIME`]).
     pub fn resolve(&self, path: &str) -> Option<&'a TypeDef> {
         let find = |types: &'a [TypeDef], name: &str| types.iter().find(|t| type_name(t) == name);
         let module_types = || Some(&self.api.namespaces.get(self.module)?.types);
@@ -284,7 +284,7 @@ mod tests {
             module: "m",
             own: &[],
         };
-        let ty = RustTy::Vec(Box::new(RustTy::Named("crate::m::User".into())));
+        let ty = RustTy::Vec(Box::new(RustTy::Named("crate::User".into())));
         let built = build(&r, &ty);
         assert_eq!(built, yaml("[{ID: 1}]"));
         assert_eq!(check(&r, &ty, &built), Ok(()));

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-/// The path by which generated code names the runtime crate; a [`RustTy::Named`] path of a
-/// common type starts with it (`::bitrix_api_runtime::types::Time`), one of the module's own
-/// named types with `crate::` (the root of the module's crate).
+/// The name by which generated code names the runtime crate; a [`RustTy::Named`] path of a
+/// common type starts with it (`runtime::types::Time`), one of the module's own named types
+/// with `crate::` (the root of the module's crate).
 pub use crate::names::RUNTIME;
 
 /// The whole API.

@@ -11,6 +11,7 @@
 //! (a manifest); [`generated_in`] finds them, so that a namespace gone from the spec leaves no
 //! crate behind, and hand-written files next to them are never touched.
 
+pub use crate::names::namespace_crate;
 use crate::render::HEADER;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

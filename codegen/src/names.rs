@@ -32,10 +32,12 @@ fn is_version(seg: &str) -> bool {
     seg.len() > 1 && seg.starts_with('v') && seg[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The path by which generated code names the runtime crate (`bitrix-api-runtime`): the
-/// namespace crates depend on it, and the runtime names itself so (`extern crate self`), so
-/// one path serves the shared items generated into the runtime and every namespace crate.
-pub const RUNTIME: &str = "::bitrix_api_runtime";
+/// The name by which generated code names the runtime crate (`bitrix-api-runtime`), as
+/// `runtime::Method`: every generated root file declares it (`extern crate bitrix_api_runtime
+/// as runtime;` in a namespace crate and the facade, `extern crate self as runtime;` in the
+/// runtime), which puts it in the crate's extern prelude, so one short path serves every
+/// module of every crate the code is generated into.
+pub const RUNTIME: &str = "runtime";
 
 /// The package name of the crate that holds namespace `module`: `bitrix-api-imbot-v2`.
 pub fn namespace_crate(module: &str) -> String {

@@ -7,8 +7,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Generated code names this crate `::bitrix_api_runtime`, here as in the namespace crates.
-extern crate self as bitrix_api_runtime;
 
 mod batch;
 mod bulk;

@@ -190,7 +190,7 @@ impl Cx<'_> {
     }
 
     /// The path in `bitrix_api` of a generated type: the runtime's items are re-exported at
-    /// its root (`::bitrix_api_runtime::types::Y` → `bitrix_api::types::Y`); `crate::Y` (the
+    /// its root (`runtime::types::Y` → `bitrix_api::types::Y`); `crate::Y` (the
     /// root of the module's crate) and a bare name are in the method's module.
     fn rust_path(&self, path: &str) -> String {
         if let Some(rest) = path.strip_prefix(bitrix_codegen::ir::RUNTIME) {

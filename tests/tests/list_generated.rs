@@ -6,7 +6,8 @@
 
 // The generated code of all the fixture's namespaces, at this test's root: each method names
 // its own types as `crate::…` (the root of its namespace's crate) and the runtime as
-// `::bitrix_api_runtime`.
+// `runtime::…`, the name a generated crate root gives it.
+extern crate bitrix_api_runtime as runtime;
 include!(concat!(env!("OUT_DIR"), "/list_fixture.rs"));
 
 use bitrix_api::{ListEnd, ListMethod, Method, Paging};

@@ -206,7 +206,7 @@ fn list_fixture() {
     };
     for wire in ["user.get", "a.pages", "a.keyed"] {
         let code = bitrix_codegen::render::method(&api, wire).unwrap().unwrap();
-        assert!(code.contains("impl crate::ListMethod for"), "{code}");
+        assert!(code.contains("impl runtime::ListMethod for"), "{code}");
         insta::assert_snapshot!(format!("list_fixture.{wire}"), code);
     }
 }

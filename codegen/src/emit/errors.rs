@@ -11,14 +11,14 @@ fn parts(name: &str, variants: &[ErrorVariantIr]) -> TokenStream {
     let decls = variants.iter().map(|v| {
         let id = ident(&v.variant);
         let doc = rustdoc::attrs(&rustdoc::error_variant(v));
-        quote!(#doc #id(::bitrix_api_runtime::ApiError),)
+        quote!(#doc #id(runtime::ApiError),)
     });
     let table = variants.iter().flat_map(|v| {
         let code = &v.code;
         v.cases.iter().map(move |c| {
             let status = c.status;
             let msg = c.message.clone().unwrap_or_default();
-            quote!(::bitrix_api_runtime::ErrorDoc { code: #code, status: #status, message: #msg },)
+            quote!(runtime::ErrorDoc { code: #code, status: #status, message: #msg },)
         })
     });
     let from = variants.iter().map(|v| {
@@ -34,19 +34,19 @@ fn parts(name: &str, variants: &[ErrorVariantIr]) -> TokenStream {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #n { #(#decls)* }
-        impl ::bitrix_api_runtime::MethodError for #n {
-            const DOCUMENTED: &'static [::bitrix_api_runtime::ErrorDoc] = &[#(#table)*];
-            fn from_api(e: ::bitrix_api_runtime::ApiError) -> ::std::result::Result<Self, ::bitrix_api_runtime::ApiError> {
+        impl runtime::MethodError for #n {
+            const DOCUMENTED: &'static [runtime::ErrorDoc] = &[#(#table)*];
+            fn from_api(e: runtime::ApiError) -> ::std::result::Result<Self, runtime::ApiError> {
                 match e.code.as_str() {
                     #(#from)*
                     _ => Err(e),
                 }
             }
-            fn api_error(&self) -> &::bitrix_api_runtime::ApiError {
+            fn api_error(&self) -> &runtime::ApiError {
                 match self { #(#get)* }
             }
         }
-        ::bitrix_api_runtime::__private::method_error!(#n);
+        runtime::__private::method_error!(#n);
     }
 }
 

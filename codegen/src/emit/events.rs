@@ -30,13 +30,13 @@ pub fn event(e: &EventIr) -> TokenStream {
     let wire = &e.wire;
     let scopes = e.scopes.iter().map(|s| {
         let v = ident(&s.variant);
-        quote!(::bitrix_api_runtime::Scope::#v)
+        quote!(runtime::Scope::#v)
     });
     quote! {
         #body
-        impl ::bitrix_api_runtime::EventPayload for #n {
+        impl runtime::EventPayload for #n {
             const NAME: &'static str = #wire;
-            const SCOPES: &'static [::bitrix_api_runtime::Scope] = &[#(#scopes),*];
+            const SCOPES: &'static [runtime::Scope] = &[#(#scopes),*];
         }
         #(#types)*
     }
@@ -53,12 +53,12 @@ fn newtype_payload(name: &str, t: &crate::ir::RustTy, doc: TokenStream) -> Token
         pub struct #n(pub #t);
         impl<'de> ::serde::Deserialize<'de> for #n {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                <#t as ::bitrix_api_runtime::__private::Lenient>::lenient(d).map(Self)
+                <#t as runtime::__private::Lenient>::lenient(d).map(Self)
             }
         }
-        impl ::bitrix_api_runtime::__private::Lenient for #n {
+        impl runtime::__private::Lenient for #n {
             fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                <#t as ::bitrix_api_runtime::__private::Lenient>::lenient(d).map(Self)
+                <#t as runtime::__private::Lenient>::lenient(d).map(Self)
             }
         }
     }
@@ -82,12 +82,12 @@ pub fn module_enum(ns: &NamespaceIr) -> Option<TokenStream> {
     let names = ns.events.iter().map(|e| &e.wire);
     let name_arms = ns.events.iter().map(|e| {
         let v = ident(&e.struct_name);
-        quote!(Self::#v(_) => <#v as ::bitrix_api_runtime::EventPayload>::NAME,)
+        quote!(Self::#v(_) => <#v as runtime::EventPayload>::NAME,)
     });
     let decode_arms = ns.events.iter().map(|e| {
         let v = ident(&e.struct_name);
         let wire = &e.wire;
-        quote!(#wire => ::bitrix_api_runtime::__private::Lenient::lenient(data).map(Self::#v),)
+        quote!(#wire => runtime::__private::Lenient::lenient(data).map(Self::#v),)
     });
     Some(quote! {
         #doc
@@ -184,7 +184,7 @@ pub fn crate_enum(api: &Api) -> TokenStream {
                 Ok(Self::Unknown { name, data })
             }
         }
-        impl ::bitrix_api_runtime::events::TypedEvent for Event {
+        impl runtime::events::TypedEvent for Event {
             fn name(&self) -> &str {
                 Event::name(self)
             }

@@ -24,7 +24,7 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
             let more = has_more(l, end);
             let fns = quote! {
                 fn set_offset(&mut self, offset: u64) {
-                    #offset = ::bitrix_api_runtime::__private::page_param(offset);
+                    #offset = runtime::__private::page_param(offset);
                 }
                 #limit
                 #more
@@ -55,7 +55,7 @@ pub fn list_impl(struct_name: &str, l: &ListIr) -> TokenStream {
         }
     };
     quote! {
-        impl ::bitrix_api_runtime::ListMethod for #n {
+        impl runtime::ListMethod for #n {
             type Item = #item;
             #page_size
             #consts
@@ -83,10 +83,10 @@ fn start_walk(start: &str, fast: Option<&crate::ir::FastListIr>) -> (TokenStream
             let fns = quote! {
                 #set_start
                 fn set_after_id(&mut self, id: u64) {
-                    ::bitrix_api_runtime::__private::after_id(&mut self.#filter, id);
+                    runtime::__private::after_id(&mut self.#filter, id);
                 }
                 fn item_id(item: &Self::Item) -> ::std::option::Option<u64> {
-                    ::bitrix_api_runtime::__private::item_id(#id)
+                    runtime::__private::item_id(#id)
                 }
             };
             (
@@ -107,7 +107,7 @@ fn paging(kind: &str, end: &EndIr) -> TokenStream {
         EndIr::Total => "Total",
         EndIr::Flag(_) => "Flag",
     });
-    quote!(const PAGING: ::bitrix_api_runtime::Paging = ::bitrix_api_runtime::Paging::#kind(::bitrix_api_runtime::ListEnd::#end);)
+    quote!(const PAGING: runtime::Paging = runtime::Paging::#kind(runtime::ListEnd::#end);)
 }
 
 /// `set_limit`, when the method has a page-size param.
@@ -116,7 +116,7 @@ fn limit_fn(limit: Option<&ParamPathIr>) -> Option<TokenStream> {
         let limit = place(limit);
         quote! {
             fn set_limit(&mut self, limit: u64) {
-                #limit = ::bitrix_api_runtime::__private::page_param(limit);
+                #limit = runtime::__private::page_param(limit);
             }
         }
     })

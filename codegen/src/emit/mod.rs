@@ -19,7 +19,7 @@ pub use events::event;
 pub use request::request;
 pub use types::type_def;
 
-/// A path or identifier from the IR as tokens (`r#type`, `crate::types::Time`).
+/// A path or identifier from the IR as tokens (`r#type`, `runtime::types::Time`).
 pub(crate) fn ident(text: &str) -> TokenStream {
     text.parse().unwrap_or_else(|_| {
         let msg = format!("bitrix-codegen: invalid identifier {text:?}");
@@ -44,7 +44,7 @@ pub(crate) fn ty(t: &RustTy) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #i>)
         }
         RustTy::Named(p) => ident(p),
-        RustTy::Secret => quote!(::bitrix_api_runtime::Secret),
+        RustTy::Secret => quote!(runtime::Secret),
         RustTy::Option(inner) => {
             let i = ty(inner);
             quote!(::std::option::Option<#i>)
@@ -69,9 +69,8 @@ pub fn method(m: &MethodIr) -> TokenStream {
 /// The root file (`src/lib.rs`) of one namespace's crate.
 pub fn namespace(ns: &NamespaceIr) -> TokenStream {
     let doc = rustdoc::inner_attrs(&format!(
-        "{}\n\nPart of [`bitrix-api`](https://docs.rs/bitrix-api), which re-exports this crate as \
-         its module `{}` behind the cargo feature `{}` (or `full`); depend on `bitrix-api`, \
-         not on this crate.",
+        "{}\n\nUsed as `bitrix_api::{}`, with the cargo feature `{}` of \
+         [`bitrix-api`](https://docs.rs/bitrix-api) (or `full`), which re-exports this crate.",
         module_summary(ns),
         ns.module,
         ns.module
@@ -80,10 +79,12 @@ pub fn namespace(ns: &NamespaceIr) -> TokenStream {
     let methods = ns.methods.iter().map(method);
     let events = ns.events.iter().map(event);
     let event_enum = events::module_enum(ns);
+    let runtime = ident(crate::names::RUNTIME);
     quote! {
         #doc
         #![deny(missing_docs)]
         #![allow(deprecated)]
+        extern crate bitrix_api_runtime as #runtime;
         #types #(#methods)* #event_enum #(#events)*
     }
 }
@@ -129,7 +130,10 @@ pub fn common(api: &Api) -> TokenStream {
     let scopes = scope_enum(api);
     let sys = system_errors(&api.system_errors, &api.system_errors_url);
     let types = api.common_types.iter().map(type_def);
+    // Included at the runtime's root, which its generated code names as `runtime`.
+    let runtime = ident(crate::names::RUNTIME);
     quote! {
+        extern crate self as #runtime;
         #scopes
         #sys
         /// Named object types shared by many methods (`spec/common/types.yaml`).
@@ -189,5 +193,10 @@ pub fn modules(api: &Api) -> TokenStream {
         }
     });
     let event = events::crate_enum(api);
-    quote!(#(#mods)* #event)
+    let runtime = ident(crate::names::RUNTIME);
+    quote! {
+        extern crate bitrix_api_runtime as #runtime;
+        #(#mods)*
+        #event
+    }
 }

@@ -25,12 +25,12 @@ pub fn request(m: &MethodIr) -> TokenStream {
     });
     let scopes = m.scopes.iter().map(|s| {
         let v = ident(&s.variant);
-        quote!(::bitrix_api_runtime::Scope::#v)
+        quote!(runtime::Scope::#v)
     });
     let result = ty(&m.result);
     let error = match &m.errors {
         Some(e) => ident(&e.name),
-        None => quote!(::bitrix_api_runtime::NoMethodError),
+        None => quote!(runtime::NoMethodError),
     };
     let body = checks(&m.params, &m.one_of);
     let result_error = m.result_error.as_ref().map(|r| {
@@ -45,14 +45,14 @@ pub fn request(m: &MethodIr) -> TokenStream {
         let code_expr = text(&r.code);
         let desc_expr = r.description.as_ref().map_or(quote!(None), text);
         quote! {
-            fn result_error(result: &Self::Result) -> ::std::option::Option<::bitrix_api_runtime::ApiError> {
-                ::bitrix_api_runtime::__private::result_error(#code_expr, #desc_expr)
+            fn result_error(result: &Self::Result) -> ::std::option::Option<runtime::ApiError> {
+                runtime::__private::result_error(#code_expr, #desc_expr)
             }
         }
     });
     let check = (!body.is_empty()).then(|| {
         quote! {
-            fn check(&self, c: &mut ::bitrix_api_runtime::__private::Checker) {
+            fn check(&self, c: &mut runtime::__private::Checker) {
                 #body
             }
         }
@@ -65,9 +65,9 @@ pub fn request(m: &MethodIr) -> TokenStream {
         pub struct #n { #decls }
         #serialize
         #imp
-        impl ::bitrix_api_runtime::Method for #n {
+        impl runtime::Method for #n {
             const NAME: &'static str = #wire;
-            const SCOPES: &'static [::bitrix_api_runtime::Scope] = &[#(#scopes),*];
+            const SCOPES: &'static [runtime::Scope] = &[#(#scopes),*];
             #read
             type Result = #result;
             type Error = #error;

@@ -114,7 +114,7 @@ pub fn field(f: &FieldIr) -> String {
         s.push_str(&format!("\n\nDeprecated: {}", escape(d)));
     }
     if f.secret {
-        s.push_str("\n\nA credential: a [`Secret`](bitrix_api_runtime::Secret), never shown by `Debug`.");
+        s.push_str("\n\nA credential: a [`Secret`](runtime::Secret), never shown by `Debug`.");
     }
     s
 }
@@ -154,7 +154,7 @@ pub fn method(m: &MethodIr) -> String {
     if let Some(l) = &m.list {
         let how = list_how(l);
         s.push_str(&format!(
-            "\n- **List:** [`Client::list`](bitrix_api_runtime::Client::list) streams every item ({how})"
+            "\n- **List:** [`Client::list`](runtime::Client::list) streams every item ({how})"
         ));
     }
 
@@ -197,7 +197,7 @@ pub fn method(m: &MethodIr) -> String {
         None => s.push_str("No method-specific errors are documented; system errors apply."),
         Some(e) => {
             s.push_str(&format!(
-                "Documented errors arrive as [`{}`]; system errors as [`SystemError`](bitrix_api_runtime::SystemError).\n\n",
+                "Documented errors arrive as [`{}`]; system errors as [`SystemError`](runtime::SystemError).\n\n",
                 e.name
             ));
             s.push_str(errors_table(&e.variants).trim_end());

@@ -23,9 +23,9 @@ pub(crate) fn serialize_impl(name: &str, fields: &[FieldIr], skip_unset: bool) -
         let wire = &f.wire;
         let skip = skip_unset && f.is_optional();
         let encoding = match (f.encoding, &f.ty) {
-            (Some(BoolEncoding::Yn), RustTy::Bool) => Some(quote!(::bitrix_api_runtime::__private::BoolWire::Yn)),
+            (Some(BoolEncoding::Yn), RustTy::Bool) => Some(quote!(runtime::__private::BoolWire::Yn)),
             (Some(BoolEncoding::Int), RustTy::Bool) => {
-                Some(quote!(::bitrix_api_runtime::__private::BoolWire::Int))
+                Some(quote!(runtime::__private::BoolWire::Int))
             }
             _ => None,
         };
@@ -39,7 +39,7 @@ pub(crate) fn serialize_impl(name: &str, fields: &[FieldIr], skip_unset: bool) -
     quote! {
         impl ::serde::Serialize for #n {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let #w = ::bitrix_api_runtime::__private::write_struct(s, #name, #len)?;
+                let #w = runtime::__private::write_struct(s, #name, #len)?;
                 #(#writes)*
                 w.end()
             }

@@ -157,7 +157,7 @@ fn field_checks(f: &FieldIr) -> TokenStream {
             self.#id.is_some(),
             #other,
             #value,
-            ::bitrix_api_runtime::__private::wire_value(&self.#other_id),
+            runtime::__private::wire_value(&self.#other_id),
         );));
     }
     if let Some(max) = k.max_items {
@@ -197,8 +197,8 @@ fn check_impl(name: &str, body: TokenStream) -> TokenStream {
         quote!(c)
     };
     quote! {
-        impl ::bitrix_api_runtime::__private::Check for #n {
-            fn check(&self, #c: &mut ::bitrix_api_runtime::__private::Checker) {
+        impl runtime::__private::Check for #n {
+            fn check(&self, #c: &mut runtime::__private::Checker) {
                 #body
             }
         }
@@ -258,7 +258,7 @@ pub(crate) fn received_struct(s: &StructIr, doc: TokenStream) -> TokenStream {
         pub struct #n { #(#fields)* }
         #serialize
         #deserialize
-        ::bitrix_api_runtime::__private::lenient_struct!(#n);
+        runtime::__private::lenient_struct!(#n);
     }
 }
 
@@ -272,7 +272,7 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
         .collect();
     let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire;
-        quote!(#wire => ::bitrix_api_runtime::__private::read_field(&mut map, &mut #slot),)
+        quote!(#wire => runtime::__private::read_field(&mut map, &mut #slot),)
     });
     // Each slot is typed, so type checking needs no inference across the function.
     let decls = s.fields.iter().zip(&slots).map(|(f, slot)| {
@@ -285,7 +285,7 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
         if f.is_optional() {
             quote!(#id: #slot.flatten(),)
         } else {
-            quote!(#id: ::bitrix_api_runtime::__private::required(#slot, #wire)?,)
+            quote!(#id: runtime::__private::required(#slot, #wire)?,)
         }
     });
     // Without fields every key is skipped; a `match` with only `_` would trip clippy.
@@ -297,10 +297,10 @@ fn lenient_deserialize(s: &StructIr) -> TokenStream {
         }
     } else {
         quote! {
-            while let Some(key) = map.next_key::<::bitrix_api_runtime::__private::Key<'de>>()? {
+            while let Some(key) = map.next_key::<runtime::__private::Key<'de>>()? {
                 match key.as_str() {
                     #(#arms)*
-                    _ => ::bitrix_api_runtime::__private::skip_value(&mut map),
+                    _ => runtime::__private::skip_value(&mut map),
                 }?;
             }
         }
@@ -358,7 +358,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
             /// A value this version of the crate does not know, kept as sent.
             Other(::std::string::String),
         }
-        impl ::bitrix_api_runtime::__private::WireEnum for #n {
+        impl runtime::__private::WireEnum for #n {
             fn as_wire(&self) -> &str {
                 match self {
                     #(#to_wire)*
@@ -372,7 +372,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
                 }
             }
         }
-        ::bitrix_api_runtime::__private::wire_enum!(#n);
+        runtime::__private::wire_enum!(#n);
     }
 }
 
@@ -408,7 +408,7 @@ fn union(u: &UnionIr) -> TokenStream {
     });
     let lenient = (u.role != Role::Param).then(|| {
         quote! {
-            impl ::bitrix_api_runtime::__private::Lenient for #n {
+            impl runtime::__private::Lenient for #n {
                 fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                     <Self as ::serde::Deserialize>::deserialize(d)
                 }

@@ -33,7 +33,7 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
         let t = ty(&v.ty);
         let value = boxed(&v.ty, quote!(x));
         quote! {
-            if let ::std::result::Result::Ok(x) = <#t as ::bitrix_api_runtime::__private::Lenient>::lenient(&v) {
+            if let ::std::result::Result::Ok(x) = <#t as runtime::__private::Lenient>::lenient(&v) {
                 return ::std::result::Result::Ok(Self::#id(#value));
             }
         }
@@ -55,10 +55,10 @@ pub fn ordered_union(u: &UnionIr) -> TokenStream {
         #(#froms)*
         impl<'de> ::serde::Deserialize<'de> for #n {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                <Self as ::bitrix_api_runtime::__private::Lenient>::lenient(d)
+                <Self as runtime::__private::Lenient>::lenient(d)
             }
         }
-        impl ::bitrix_api_runtime::__private::Lenient for #n {
+        impl runtime::__private::Lenient for #n {
             fn lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let v: ::serde_json::Value = ::serde::Deserialize::deserialize(d)?;
                 #(#attempts)*
@@ -110,16 +110,16 @@ mod tests {
         };
         let code = ordered_union(&u).to_string();
         let int = code
-            .find("< i64 as crate :: __private :: Lenient >")
+            .find("< i64 as runtime :: __private :: Lenient >")
             .expect("int");
         let user = code
-            .find("< crate :: im :: DialogUser as crate :: __private :: Lenient >")
+            .find("< crate :: DialogUser as runtime :: __private :: Lenient >")
             .expect("user");
         assert!(int < user, "{code}");
         assert_eq!(code.matches("serde_json :: Value = ").count(), 1, "{code}");
         assert!(code.contains("none of Integer, DialogUser fits"), "{code}");
         assert!(
-            code.contains("DialogUser (:: std :: boxed :: Box < crate :: im :: DialogUser >)"),
+            code.contains("DialogUser (:: std :: boxed :: Box < crate :: DialogUser >)"),
             "a record is boxed: {code}"
         );
         assert!(
