@@ -8,7 +8,7 @@
 //!   both generated ([`namespace_manifest`], [`namespace_lib`]).
 //!
 //! A file is the generator's when it starts with [`HEADER`] (Rust) or [`TOML_HEADER`]
-//! (a manifest); [`generated_in`] finds them, so that a namespace gone from the spec leaves no
+//! (a manifest); the generator finds them, so that a namespace gone from the spec leaves no
 //! crate behind, and hand-written files next to them are never touched.
 
 pub use crate::names::namespace_crate;
