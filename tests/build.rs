@@ -44,7 +44,10 @@ fn generated_is_current(spec: &std::path::Path, root: &std::path::Path) {
         let dir = file.rsplit_once('/').map_or(file, |(dir, _)| dir);
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    println!("cargo:rerun-if-changed={}", root.join(layout::NAMESPACES).display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join(layout::NAMESPACES).display()
+    );
     let stale = bitrix_codegen::Generator::new(spec)
         .outdated(root)
         .unwrap_or_else(|diags| {

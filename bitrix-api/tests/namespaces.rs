@@ -19,7 +19,6 @@ async fn run(ct: &str, body: &str, token: &str) -> Result<ReceivedEvent, Rejecti
     .await
 }
 
-
 /// A page param inside an object param (`PARAMS.offset`): the walk makes the object when
 /// the caller left it out, and keeps the caller's other fields when not.
 #[test]
@@ -89,4 +88,3 @@ async fn typed_events() {
         }
     );
 }
-

@@ -234,6 +234,7 @@ mod tests {
         let expected = g.render().expect("renders");
         assert_eq!(first.written.len(), expected.len());
         assert!(expected.contains_key(&layout::namespace_lib("imopenlines")));
+        assert!(expected.contains_key(&layout::namespace_code("imopenlines")));
         assert!(expected.contains_key(&layout::namespace_manifest("imopenlines")));
         assert!(g.outdated(&root).expect("compares").is_empty());
         assert_eq!(g.write(&root).expect("writes"), Written::default());

@@ -4,8 +4,10 @@
 //! - the shared items (`Scope`, `SystemError`, module `types`) in the runtime crate:
 //!   [`COMMON`];
 //! - the facade's re-exports of the namespace crates and its `Event` enum: [`FACADE`];
-//! - one crate per namespace, `namespaces/<module>/`, whose `Cargo.toml` and `src/lib.rs` are
-//!   both generated ([`namespace_manifest`], [`namespace_lib`]).
+//! - one crate per namespace, `namespaces/<module>/`, whose `Cargo.toml`, `src/lib.rs` and
+//!   `src/generated.rs` are all generated ([`namespace_manifest`], [`namespace_lib`],
+//!   [`namespace_code`]). The code is included by the root, not a module of it, so that
+//!   `cargo fmt` leaves it as `prettyplease` laid it out.
 //!
 //! A file is the generator's when it starts with [`HEADER`] (Rust) or [`TOML_HEADER`]
 //! (a manifest); the generator finds them, so that a namespace gone from the spec leaves no
@@ -31,6 +33,12 @@ pub const NAMESPACES: &str = "namespaces";
 /// The root file of namespace `module`'s crate.
 pub fn namespace_lib(module: &str) -> String {
     format!("{NAMESPACES}/{module}/src/lib.rs")
+}
+
+/// The code of namespace `module`'s crate, which its root includes (an included file is left
+/// alone by `cargo fmt`, like the runtime's and the facade's generated files).
+pub fn namespace_code(module: &str) -> String {
+    format!("{NAMESPACES}/{module}/src/generated.rs")
 }
 
 /// The manifest of namespace `module`'s crate.

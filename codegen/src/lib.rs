@@ -31,9 +31,9 @@ pub mod spec;
 
 #[cfg(feature = "format")]
 mod emit;
+mod generator;
 #[cfg(feature = "format")]
 pub mod layout;
-mod generator;
 mod list_key;
 mod lower;
 mod names;

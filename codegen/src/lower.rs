@@ -309,7 +309,10 @@ fn lower_event(
             .see_also
             .iter()
             .map(|s| {
-                let place = links.methods.get(s.as_str()).or_else(|| links.events.get(s));
+                let place = links
+                    .methods
+                    .get(s.as_str())
+                    .or_else(|| links.events.get(s));
                 let path = place.and_then(|p| link_within(&e.namespace, p));
                 SeeAlso {
                     wire: s.clone(),

@@ -40,6 +40,7 @@ fn is_version(seg: &str) -> bool {
 pub const RUNTIME: &str = "runtime";
 
 /// The package name of the crate that holds namespace `module`: `bitrix-api-imbot-v2`.
+#[cfg(feature = "format")]
 pub fn namespace_crate(module: &str) -> String {
     format!("bitrix-api-{}", module.replace('_', "-"))
 }

@@ -97,6 +97,10 @@ pub(crate) fn files(api: &Api) -> Result<BTreeMap<String, String>, String> {
     for ns in api.namespaces.values() {
         out.insert(
             layout::namespace_lib(&ns.module),
+            format(crate::emit::namespace_root(ns))?,
+        );
+        out.insert(
+            layout::namespace_code(&ns.module),
             format(crate::emit::namespace(ns))?,
         );
         out.insert(layout::namespace_manifest(&ns.module), manifest(ns));

@@ -7,7 +7,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-
 mod batch;
 mod bulk;
 mod client;

@@ -210,7 +210,11 @@ pub fn event_body(data: &[u8]) {
     let expected = bitrix_api::Secret::new("fuzz-app-token");
     let outcome = bitrix_api::events::parse(content_type, body, &limits)
         .and_then(|unverified| unverified.verify(Some(&expected)))
-        .and_then(|received| received.typed::<bitrix_api::Event>().map(|event| (received, event)));
+        .and_then(|received| {
+            received
+                .typed::<bitrix_api::Event>()
+                .map(|event| (received, event))
+        });
     match outcome {
         Ok((received, event)) => {
             let _ = (event.name().len(), format!("{received:?}"));

@@ -59,7 +59,10 @@ fn every_namespace_is_a_dependency_and_a_feature_listed_in_full() {
         let enables = features
             .get(ns.as_str())
             .and_then(|f| f.as_array())
-            .is_some_and(|f| f.iter().any(|v| v.as_str() == Some(&format!("dep:{krate}"))));
+            .is_some_and(|f| {
+                f.iter()
+                    .any(|v| v.as_str() == Some(&format!("dep:{krate}")))
+            });
         if !enables {
             problems.push(format!("bitrix-api [features]: {ns} = [\"dep:{krate}\"]"));
         }
@@ -81,8 +84,14 @@ fn every_namespace_is_a_dependency_and_a_feature_listed_in_full() {
     }
     for f in &full {
         if !api.namespaces.contains_key(*f) {
-            problems.push(format!("bitrix-api [features]: `full` lists {f}, not a namespace"));
+            problems.push(format!(
+                "bitrix-api [features]: `full` lists {f}, not a namespace"
+            ));
         }
     }
-    assert!(problems.is_empty(), "wire each namespace in:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "wire each namespace in:\n{}",
+        problems.join("\n")
+    );
 }

@@ -10,8 +10,8 @@
 extern crate bitrix_api_runtime as runtime;
 include!(concat!(env!("OUT_DIR"), "/list_fixture.rs"));
 
-use bitrix_api::{ListEnd, ListMethod, Method, Paging};
 use bitrix_api::Client;
+use bitrix_api::{ListEnd, ListMethod, Method, Paging};
 use bitrix_emulator::{Config, Emulator};
 use futures_util::StreamExt;
 use Get as UserGet;

@@ -66,8 +66,10 @@ pub fn method(m: &MethodIr) -> TokenStream {
     }
 }
 
-/// The root file (`src/lib.rs`) of one namespace's crate.
-pub fn namespace(ns: &NamespaceIr) -> TokenStream {
+/// The root file (`src/lib.rs`) of one namespace's crate: its docs and lints, the name of
+/// the runtime, and the inclusion of its code (`src/generated.rs`, [`namespace`]), which
+/// `cargo fmt` leaves as `prettyplease` laid it out because it is included, not a module.
+pub fn namespace_root(ns: &NamespaceIr) -> TokenStream {
     let doc = rustdoc::inner_attrs(&format!(
         "{}\n\nUsed as `bitrix_api::{}`, with the cargo feature `{}` of \
          [`bitrix-api`](https://docs.rs/bitrix-api) (or `full`), which re-exports this crate.",
@@ -75,18 +77,23 @@ pub fn namespace(ns: &NamespaceIr) -> TokenStream {
         ns.module,
         ns.module
     ));
-    let types = module_types(ns);
-    let methods = ns.methods.iter().map(method);
-    let events = ns.events.iter().map(event);
-    let event_enum = events::module_enum(ns);
     let runtime = ident(crate::names::RUNTIME);
     quote! {
         #doc
         #![deny(missing_docs)]
         #![allow(deprecated)]
         extern crate bitrix_api_runtime as #runtime;
-        #types #(#methods)* #event_enum #(#events)*
+        include!("generated.rs");
     }
+}
+
+/// The code of one namespace's crate: its named types, methods and events.
+pub fn namespace(ns: &NamespaceIr) -> TokenStream {
+    let types = module_types(ns);
+    let methods = ns.methods.iter().map(method);
+    let events = ns.events.iter().map(event);
+    let event_enum = events::module_enum(ns);
+    quote!(#types #(#methods)* #event_enum #(#events)*)
 }
 
 /// What a namespace holds, in one sentence.

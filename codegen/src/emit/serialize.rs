@@ -23,7 +23,9 @@ pub(crate) fn serialize_impl(name: &str, fields: &[FieldIr], skip_unset: bool) -
         let wire = &f.wire;
         let skip = skip_unset && f.is_optional();
         let encoding = match (f.encoding, &f.ty) {
-            (Some(BoolEncoding::Yn), RustTy::Bool) => Some(quote!(runtime::__private::BoolWire::Yn)),
+            (Some(BoolEncoding::Yn), RustTy::Bool) => {
+                Some(quote!(runtime::__private::BoolWire::Yn))
+            }
             (Some(BoolEncoding::Int), RustTy::Bool) => {
                 Some(quote!(runtime::__private::BoolWire::Int))
             }

@@ -373,7 +373,10 @@ mod tests {
             .nth(1)
             .and_then(|s| s.split("\n[").next())
             .unwrap();
-        for line in deps.lines().filter(|l| l.contains('=') && !l.starts_with('#')) {
+        for line in deps
+            .lines()
+            .filter(|l| l.contains('=') && !l.starts_with('#'))
+        {
             let name = line.split('=').next().unwrap().trim().replace('-', "_");
             if name.starts_with("bitrix_api_") && name != "bitrix_api_runtime" {
                 continue; // a namespace crate, re-exported under its module's own name

@@ -9,17 +9,17 @@ mod macros;
 mod wire;
 mod writer;
 
-pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
-pub use lenient::{
-    lenient, lenient_object, lenient_object_opt, read_field, required, skip_value, Key, Lenient,
-    Seed,
-};
-pub use list::{after_id, item_id, page_param, IdFilter};
 #[allow(unused_imports)]
 // Exported at the crate root (as `$crate` paths need), and named here, where generated code
 // calls them.
 pub use crate::{
     __lenient_struct as lenient_struct, __method_error as method_error, __wire_enum as wire_enum,
 };
+pub use check::{result_error, AuthKind, Check, Checker, Count, Field};
+pub use lenient::{
+    lenient, lenient_object, lenient_object_opt, read_field, required, skip_value, Key, Lenient,
+    Seed,
+};
+pub use list::{after_id, item_id, page_param, IdFilter};
 pub use wire::{wire_value, WireEnum};
 pub use writer::{write_struct, BoolWire, StructWriter};

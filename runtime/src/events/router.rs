@@ -117,10 +117,7 @@ mod tests {
         fn name(&self) -> &str {
             &self.0
         }
-        fn decode<'de, D: serde::Deserializer<'de>>(
-            name: &str,
-            data: D,
-        ) -> Result<Self, D::Error> {
+        fn decode<'de, D: serde::Deserializer<'de>>(name: &str, data: D) -> Result<Self, D::Error> {
             <serde::de::IgnoredAny as serde::Deserialize>::deserialize(data)?;
             Ok(Named(name.to_ascii_uppercase()))
         }
