@@ -1,51 +1,7 @@
-//! Receiving Bitrix24 events: the wire layer.
-//!
-//! A portal delivers an event (`ONIMBOTMESSAGEADD`, `ONIMBOTV2MESSAGEADD`, `ONAPPINSTALL`, …)
-//! by POSTing it to the handler URL as `application/x-www-form-urlencoded`, written by PHP's
-//! `http_build_query`: nested keys in brackets (`data[PARAMS][MESSAGE]=…`), every scalar as
-//! text, `true`/`false` as `1`/`0`, `null` as `""` or left out, empty arrays left out. A bot in
-//! fetch mode gets the same payloads as JSON with their real types.
-//!
-//! [`receive`] takes a body as the HTTP server hands it over (content type and bytes; no web
-//! framework needed), and either returns a [`ReceivedEvent`] whose `auth[application_token]`
-//! matched the token stored for its portal, or a [`Rejection`] saying why not:
-//!
-//! 1. the content type must be `application/x-www-form-urlencoded` or `application/json`
-//!    (a `charset` parameter, if any, must be UTF-8);
-//! 2. the body must fit the [`Limits`] (size, nesting, number of fields) and decode: a form
-//!    body by PHP's own rules (listed in [`parse_form`]), JSON as JSON;
-//! 3. it must have an `event` key and an `auth[application_token]`;
-//! 4. [`AppTokens`] gives the token stored for `auth[member_id]` / `auth[domain]`, and the two
-//!    are compared in constant time.
-//!
-//! The event's `data` stays as received ([`EventData`]) until [`ReceivedEvent::decode`] reads
-//! it into a payload type: any `serde::Deserialize` type, including the generated types of
-//! this crate, whose lenient decoding reads numbers and booleans from text. The same type
-//! decodes from a form body and from fetch-mode JSON ([`EventData::Json`]).
-//!
-//! ```
-//! # async fn run() -> Result<(), bitrix_api::events::Rejection> {
-//! use bitrix_api::events::{receive, FixedToken, Limits};
-//!
-//! #[derive(serde::Deserialize)]
-//! struct Install {
-//!     #[serde(rename = "VERSION")]
-//!     version: String,
-//! }
-//!
-//! let body = b"event=ONAPPINSTALL&data%5BVERSION%5D=1&ts=1696527000\
-//!              &auth%5Bapplication_token%5D=51856fef&auth%5Bmember_id%5D=a223c6b3";
-//! let tokens = FixedToken::new("51856fef");
-//! let event = receive("application/x-www-form-urlencoded", body, &Limits::default(), &tokens).await?;
-//! assert_eq!(event.event, "ONAPPINSTALL");
-//! let install: Install = event.decode()?;
-//! assert_eq!(install.version, "1");
-//! # Ok(()) }
-//! ```
-//!
-//! Nothing here prints a token: [`EventAuth`] holds them as [`Secret`](crate::Secret)s,
-//! `Debug` of the data withholds the values of keys naming secrets (the bots' own tokens
-//! travel inside `data`), and a [`Rejection`] never quotes them.
+//! Receiving Bitrix24 events: the wire layer. [`receive`] checks and decodes what a portal
+//! POSTs (a PHP form or JSON) into a [`ReceivedEvent`], whose data decodes into any payload
+//! type or [`TypedEvent`]. Its overview, with an example, is the page of `bitrix_api::events`,
+//! which re-exports all of this.
 
 mod de;
 mod envelope;

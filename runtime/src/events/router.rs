@@ -14,32 +14,9 @@ use axum::Router;
 
 use super::{receive, AppTokens, Limits, ReceivedEvent, Rejection, TypedEvent};
 
-/// A router with one route: `POST path` receives Bitrix24 events (webhook deliveries as PHP
-/// forms, or JSON).
-///
-/// Each request is checked by [`receive`](super::receive) (content type, [`Limits`], the
-/// application token from `tokens`) and decoded with [`ReceivedEvent::typed`] into `E`
-/// (`bitrix_api::Event`, or any [`TypedEvent`]; `bitrix_api::events::router` fixes it to
-/// `bitrix_api::Event`); then the
-/// portal gets `200 OK` straight away (it expects a fast answer), and `handler` runs on a
-/// spawned tokio task with the event, so a slow handler never delays the answer. A refused
-/// request gets a 4xx (see [`status_of`]) whose body is the [`Rejection`]'s text, which never
-/// holds a secret; the handler does not run.
-///
-/// Mount it with `Router::merge` / `nest`, or serve it alone:
-///
-/// ```no_run
-/// # async fn run() -> std::io::Result<()> {
-/// use bitrix_api::events::{router, FixedToken, Limits};
-///
-/// let app = router("/bitrix/events", FixedToken::new("app-token"), Limits::default(),
-///     |event, received| async move {
-///         println!("{} from {:?}", event.name(), received.auth.domain);
-///     });
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// axum::serve(listener, app).await
-/// # }
-/// ```
+/// A router with one route, `POST path`, that receives events and hands each, decoded into
+/// `E` (any [`TypedEvent`]), to `handler`; `bitrix_api::events::router` is this with the
+/// crate's `Event`, and its page tells the whole behaviour.
 pub fn router<E, T, H, F>(path: &str, tokens: T, limits: Limits, handler: H) -> Router
 where
     E: TypedEvent + Send + 'static,
