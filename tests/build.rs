@@ -1,6 +1,6 @@
 //! First checks that the committed generated code (the namespace crates, the runtime's and the
-//! facade's generated files; `bitrix_codegen::layout`) is what the spec generates, and stops the build with the command that brings it up to date
-//! when it is not. Then generates, from the spec's IR:
+//! facade's generated files; `bitrix_codegen::layout`) is what the spec generates, and stops
+//! the build with the command that brings it up to date when it is not. Then generates, from the spec's IR:
 //! - `registry.rs`, the conformance registry: for every spec method, a function that decodes a
 //!   JSON `result` into the method's generated result type;
 //! - `calls.rs` (see `build/calls.rs`): for every spec method, a typed call with its required
@@ -39,15 +39,9 @@ fn main() {
 /// Stops the build when the workspace at `root` does not hold what the spec generates: a spec
 /// change must come with its generated code, which is never edited by hand.
 fn generated_is_current(spec: &std::path::Path, root: &std::path::Path) {
-    use bitrix_codegen::layout;
-    for file in [layout::COMMON, layout::FACADE] {
-        let dir = file.rsplit_once('/').map_or(file, |(dir, _)| dir);
+    for dir in bitrix_codegen::layout::folders() {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    println!(
-        "cargo:rerun-if-changed={}",
-        root.join(layout::NAMESPACES).display()
-    );
     let stale = bitrix_codegen::Generator::new(spec)
         .outdated(root)
         .unwrap_or_else(|diags| {

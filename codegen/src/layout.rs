@@ -46,14 +46,24 @@ pub fn namespace_manifest(module: &str) -> String {
     format!("{NAMESPACES}/{module}/Cargo.toml")
 }
 
+/// The folders, relative to the workspace root, that hold every generated file: those of
+/// [`COMMON`] and [`FACADE`], and [`NAMESPACES`] (for a build script's `rerun-if-changed`).
+pub fn folders() -> [&'static str; 3] {
+    [parent(COMMON), parent(FACADE), NAMESPACES]
+}
+
+/// The folder part of a `/`-separated relative path.
+fn parent(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// The generated files under `root`, by path relative to it (`/`-separated, as the keys of
 /// [`Generator::render`](crate::Generator::render)): `.rs` files in the folders of
 /// [`COMMON`] and [`FACADE`], and each namespace crate's manifest and `src/*.rs`.
 pub(crate) fn generated_in(root: &Path) -> Result<BTreeMap<String, PathBuf>, String> {
     let mut out = BTreeMap::new();
     for file in [COMMON, FACADE] {
-        let dir = file.rsplit_once('/').map_or("", |(dir, _)| dir);
-        rust_files(root, dir, &mut out)?;
+        rust_files(root, parent(file), &mut out)?;
     }
     for module in subdirs(&root.join(NAMESPACES))? {
         let manifest = namespace_manifest(&module);
