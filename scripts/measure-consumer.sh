@@ -36,7 +36,7 @@ while getopts "n:k" opt; do
   case $opt in
     n) runs=$OPTARG ;;
     k) keep=1 ;;
-    *) sed -n '2,25p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,30p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))

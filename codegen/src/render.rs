@@ -207,7 +207,7 @@ pub(crate) fn compare_dir(
             state,
         });
     }
-    for file in crate::layout::generated_in(root)?.into_keys() {
+    for file in crate::layout::generated_in(root)? {
         if !files.contains_key(&file) {
             out.push(Outdated {
                 file,
